@@ -1,0 +1,30 @@
+"""The gate check-in service: create_app builds the Flask application."""
+from pathlib import Path
+
+from apiflask import APIFlask
+
+from . import config
+from .db import init_db
+from .errors import init_errors
+from .extensions import db, migrate, socketio
+
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+
+
+def create_app(test_config: dict | None = None) -> APIFlask:
+    """Build the app: settings, extensions, error rendering and blueprints."""
+    app = APIFlask(__name__, instance_relative_config=True, title="Gate check-in API", version="1",
+                   spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs")
+    config.load(app, test_config)
+    app.json.sort_keys = False  # answers read in the order the contract lists fields
+    db.init_app(app)
+    init_db(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                      cors_allowed_origins=[])
+    init_errors(app)
+
+    from . import models  # noqa: F401  (tables must be known before migrations run)
+    from .api import bp as api_bp
+    app.register_blueprint(api_bp)
+    return app

@@ -1,0 +1,6 @@
+"""The HTTP API under /api/v1 (see API.md for the contract)."""
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="API")
+
+from . import reports, scans, setup, tickets  # noqa: E402,F401  (routes register on bp)

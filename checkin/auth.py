@@ -1,0 +1,133 @@
+"""Bearer tokens and roles.
+
+Tokens are 256 random bits shown once; the server keeps only their SHA-256.
+A fast hash is the right tool here: the secret has full entropy, so there is
+nothing to brute-force, and a slow password hash would cost every scan.
+"""
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from apiflask import HTTPTokenAuth
+from flask import current_app
+from sqlalchemy import select
+
+from .errors import Forbidden, Invalid, NotFound, problem
+from .extensions import db
+from .models import ApiToken, Event, Gate
+
+ROLES = ("admin", "supervisor", "box_office", "badge_desk", "gate", "viewer")
+
+# Who may do what; views name the permission, never the roles.
+PERMISSIONS = {
+    "setup": {"admin"},
+    "import": {"admin"},
+    "scan": {"admin", "supervisor", "gate"},
+    "annul": {"admin", "supervisor"},
+    "tickets.read": {"admin", "supervisor", "box_office", "badge_desk"},
+    "tickets.change": {"admin", "supervisor", "box_office"},
+    "counts.read": set(ROLES),
+    "ledger.read": {"admin", "supervisor"},
+}
+
+auth = HTTPTokenAuth(scheme="Bearer", description="A token from `gate token create`.")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, role and bindings."""
+
+    token_id: int
+    role: str
+    event_id: int | None
+    gate_id: int | None
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token_id}:{self.role}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(role: str, event_slug: str | None = None, gate_code: str | None = None,
+                 label: str | None = None) -> str:
+    """Store a new token's hash and return the token itself (shown once)."""
+    if role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; one of {', '.join(ROLES)}", {"role": ["unknown role"]})
+    event = gate = None
+    if event_slug:
+        event = db.session.scalar(select(Event).where(Event.slug == event_slug))
+        if event is None:
+            raise NotFound(f"no event {event_slug!r}")
+    if gate_code:
+        if event is None:
+            raise Invalid("a gate token needs --event", {"event": ["required with gate"]})
+        gate = db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.code == gate_code))
+        if gate is None:
+            raise NotFound(f"no gate {gate_code!r} in {event_slug!r}")
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(token_hash=hash_token(token), role=role, label=label,
+                            event_id=event.id if event else None, gate_id=gate.id if gate else None))
+    db.session.commit()
+    return token
+
+
+_cache: dict[str, tuple[float, Principal | None]] = {}
+
+
+@auth.verify_token
+def _verify(token: str) -> Principal | None:
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    now = time.monotonic()
+    hit = _cache.get(digest)
+    if hit and hit[0] > now:
+        return hit[1]
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest,
+                                                   ApiToken.revoked_at.is_(None)))
+    principal = Principal(row.id, row.role, row.event_id, row.gate_id) if row else None
+    if principal:  # unknown tokens are not cached, so a new token works at once
+        _cache[digest] = (now + current_app.config["TOKEN_CACHE_SECONDS"], principal)
+    return principal
+
+
+@auth.get_user_roles
+def _roles(principal: Principal) -> list[str]:
+    return [principal.role]
+
+
+@auth.error_processor
+def _auth_error(error):
+    if error.status_code == 401:
+        resp = problem(401, "Unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="gate"'
+        return resp
+    return problem(403, "Forbidden", "This token's role may not do this.")
+
+
+def roles_for(permission: str) -> list[str]:
+    """The roles that hold a permission, for auth_required(roles=...)."""
+    return sorted(PERMISSIONS[permission])
+
+
+def current() -> Principal:
+    """The caller of the current request."""
+    return auth.current_user
+
+
+def check_event(event: Event) -> None:
+    """Refuse a token bound to another event."""
+    p = current()
+    if p.event_id is not None and p.event_id != event.id:
+        raise Forbidden("This token belongs to another event.")
+
+
+def check_gate(gate: Gate) -> None:
+    """Refuse a gate token bound to another gate."""
+    p = current()
+    if p.gate_id is not None and p.gate_id != gate.id:
+        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.")

@@ -1,0 +1,48 @@
+"""From scanned text to a ticket: our signed codes first, then foreign barcodes."""
+from sqlalchemy import select
+
+from . import codes
+from .extensions import db
+from .models import Event, SigningKey, Ticket
+
+
+_keys: dict[int, tuple[int, codes.PublicKey]] = {}
+
+
+def _key(kid: int) -> tuple[int, codes.PublicKey] | None:
+    # Keys never change once made, so a found key is kept for the process life;
+    # unknown ids are not kept, so a key made later on another node is found.
+    if kid not in _keys:
+        row = db.session.execute(select(SigningKey.event_id, SigningKey.public_key)
+                                 .where(SigningKey.kid == kid)).first()
+        if row is None:
+            return None
+        _keys[kid] = (row.event_id, codes.public_key(row.public_key))
+    return _keys[kid]
+
+
+def resolve(event: Event, text: str) -> tuple[Ticket | None, str | None]:
+    """The ticket a code names and why it cannot be used as is, if so.
+
+    Reasons: invalid (unknown, malformed or forged), wrong_event, revoked
+    (an older generation; the ticket returned is the current one).
+    """
+    claim = codes.peek(text)
+    if claim is None:
+        return _foreign(event, text)
+    key = _key(claim.kid)
+    if key is None or not codes.verify(text, key[1]):
+        return None, "invalid"
+    if key[0] != event.id:
+        return None, "wrong_event"
+    ticket = db.session.scalar(select(Ticket).where(Ticket.event_id == event.id, Ticket.serial == claim.serial))
+    if ticket is None or claim.generation > ticket.generation:
+        return None, "invalid"
+    return ticket, ("revoked" if claim.generation < ticket.generation else None)
+
+
+def _foreign(event: Event, text: str) -> tuple[Ticket | None, str | None]:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.event_id == event.id, Ticket.barcode == text))
+    if ticket is None:
+        return None, "invalid"
+    return ticket, (None if ticket.barcode_generation == ticket.generation else "revoked")

@@ -1,0 +1,58 @@
+"""Defaults and the order settings are read in: defaults, instance file, GATE_* env."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "REDIS_URL": None,  # None: Socket.IO stays in-process
+    "REREAD_SECONDS": 5,  # same device, same code within this many seconds is a re-read
+    "HOLD_MINUTES": 5,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "TOKEN_CACHE_SECONDS": 10,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # OpenAPI document served from the validating schemas.
+    "VALIDATION_ERROR_STATUS_CODE": 422,
+    "AUTO_404_RESPONSE": False,
+    "INFO": {"description": "Gate check-in and badge service: one ledger for every scan, sale and badge."},
+}
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, GATE_* variables and test_config."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("GATE")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(app)
+    url = app.config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'gate.db')}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(url)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+
+def _instance_secret(app: Flask) -> str:
+    """A secret kept in the instance folder, so restarts keep the same key without set-up."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _normalise_url(url: str) -> str:
+    """Let users write postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False}}
+    return {"pool_size": 20, "max_overflow": 80, "pool_pre_ping": True}

@@ -1,0 +1,70 @@
+"""Engine behaviour that the invariants rely on.
+
+SQLite: WAL so readers never block the writer, a busy timeout so writers wait
+instead of failing, and BEGIN IMMEDIATE so a transaction takes the write lock
+before it reads: a guarded read-then-write can then never interleave with
+another writer (the classic "database is locked" upgrade deadlock disappears).
+"""
+import threading
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+def init_db(app: Flask) -> None:
+    """Attach the SQLite connection and transaction hooks to this app's engine."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # transactions are begun explicitly below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    _serialise_writers(engine.dialect)
+
+
+def _serialise_writers(dialect) -> None:
+    """One writer at a time inside this process.
+
+    Threads queue on a lock and wake the moment the previous COMMIT returns,
+    instead of polling SQLite's busy handler with growing sleeps; other
+    processes still wait on the busy timeout.
+    """
+    writer = threading.Lock()
+    holders: set[int] = set()
+
+    def do_begin(dbapi_conn):
+        writer.acquire()
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+        holders.add(id(dbapi_conn))
+
+    def finish(end):
+        def do_end(dbapi_conn):
+            try:
+                end(dbapi_conn)
+            finally:
+                if id(dbapi_conn) in holders:
+                    holders.discard(id(dbapi_conn))
+                    writer.release()
+        return do_end
+
+    dialect.do_begin = do_begin
+    dialect.do_commit = finish(lambda c: c.commit())
+    dialect.do_rollback = finish(lambda c: c.rollback())

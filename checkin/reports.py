@@ -1,0 +1,85 @@
+"""Counts and inventory, read straight from the ledger's tables."""
+from sqlalchemy import case, distinct, func, select
+
+from .extensions import db
+from .models import Admission, Allocation, Channel, Event, Gate, Scan, Ticket, TicketType
+
+
+def counts(event: Event) -> dict:
+    """Per event, gate, zone and type: entries, exits, inside, refusals."""
+    return {
+        "event": event.slug,
+        "tickets": db.session.scalar(select(func.count()).where(Ticket.event_id == event.id,
+                                                                Ticket.state != "void")),
+        "checked_in": db.session.scalar(select(func.count(distinct(Admission.ticket_id)))
+                                        .where(Admission.event_id == event.id)),
+        "zones": _zones(event),
+        "gates": _gates(event),
+        "types": _types(event),
+    }
+
+
+def _zones(event: Event) -> dict:
+    rows = db.session.execute(select(
+        Admission.zone, func.count(), func.sum(case((Admission.inside, 1), else_=0)),
+    ).where(Admission.event_id == event.id).group_by(Admission.zone))
+    zones = {g.zone: {"checked_in": 0, "inside": 0} for g in _event_gates(event)}
+    for zone, checked_in, inside in rows:
+        zones[zone] = {"checked_in": checked_in, "inside": int(inside or 0)}
+    return zones
+
+
+def _gates(event: Event) -> dict:
+    live = Scan.annulled_at.is_(None)
+    rows = db.session.execute(select(Scan.gate_id, Scan.status, Scan.direction, Scan.reason, func.count())
+                              .where(Scan.event_id == event.id, live)
+                              .group_by(Scan.gate_id, Scan.status, Scan.direction, Scan.reason))
+    gates = {g.id: {"code": g.code, "zone": g.zone, "entries": 0, "exits": 0, "refused": {}, "duplicates": 0}
+             for g in _event_gates(event)}
+    for gate_id, status, direction, reason, n in rows:
+        gate = gates[gate_id]
+        if status == "ok":
+            gate["entries" if direction == "in" else "exits"] += n
+        else:
+            gate["refused"][reason] = gate["refused"].get(reason, 0) + n
+            gate["duplicates"] += n if reason == "duplicate" else 0
+    return {g.pop("code"): g for g in gates.values()}
+
+
+def _types(event: Event) -> dict:
+    types = {t.id: t.code for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id))}
+    out = {code: {"tickets": 0, "checked_in": 0, "inside": 0} for code in types.values()}
+    for type_id, n in db.session.execute(select(Ticket.type_id, func.count()).where(
+            Ticket.event_id == event.id, Ticket.state != "void").group_by(Ticket.type_id)):
+        out[types[type_id]]["tickets"] = n
+    for type_id, checked_in, inside in db.session.execute(select(
+            Ticket.type_id, func.count(distinct(Admission.ticket_id)),
+            func.count(distinct(case((Admission.inside, Admission.ticket_id))))).join(
+            Ticket, Ticket.id == Admission.ticket_id).where(Admission.event_id == event.id)
+            .group_by(Ticket.type_id)):
+        out[types[type_id]].update(checked_in=checked_in, inside=inside)
+    return out
+
+
+def _event_gates(event: Event) -> list[Gate]:
+    return list(db.session.scalars(select(Gate).where(Gate.event_id == event.id).order_by(Gate.id)))
+
+
+def inventory(event: Event) -> dict:
+    """Per type and channel: capacity, buffer, sold, held, available, checked in, inside."""
+    usage = _types(event)
+    types = []
+    for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id).order_by(TicketType.id)):
+        channels = [
+            {"channel": c.code, "quota": a.quota, "used": a.used, "available": a.quota - a.used}
+            for a, c in db.session.execute(select(Allocation, Channel).join(Channel)
+                                           .where(Allocation.type_id == t.id).order_by(Channel.id))
+        ]
+        types.append({
+            "code": t.code, "name": t.name, "capacity": t.capacity, "buffer": t.buffer, "sold": t.sold,
+            "held": t.held, "available": t.capacity - t.buffer - t.sold - t.held,
+            "shared": {"size": t.capacity - t.buffer - t.quota_total, "used": t.shared_used},
+            "frozen": t.frozen, "checked_in": usage[t.code]["checked_in"], "inside": usage[t.code]["inside"],
+            "channels": channels,
+        })
+    return {"event": event.slug, "capacity": event.capacity, "taken": event.taken, "types": types}
