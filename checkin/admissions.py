@@ -106,8 +106,8 @@ def _enter(event: Event, gate: Gate, ticket: Ticket, now: datetime) -> Admission
     first = db.session.execute(insert(Admission).values(
         ticket_id=ticket.id, zone=gate.zone, event_id=event.id, inside=True, entries=1,
         first_at=now, first_gate_id=gate.id, last_at=now,
-    ).on_conflict_do_nothing(index_elements=["ticket_id", "zone"]))
-    if first.rowcount == 1:
+    ).on_conflict_do_nothing(index_elements=["ticket_id", "zone"]).returning(Admission.ticket_id))
+    if first.first() is not None:  # rowcount is not reliable for INSERT on every driver
         return None
     if gate.reentry:
         again = db.session.execute(update(Admission).where(

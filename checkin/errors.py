@@ -7,8 +7,8 @@ import logging
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import Response, json
-from sqlalchemy.exc import OperationalError
+from flask import Response, json, request
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,20 @@ def init_errors(app: APIFlask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return problem(error.status, error.title, error.detail, error.errors, **error.extra)
+
+    @app.before_request
+    def _check_path():
+        # Slugs and codes in the URL never hold control characters; refuse them
+        # before they reach a database that cannot store them (PostgreSQL and NUL).
+        for name, value in (request.view_args or {}).items():
+            if isinstance(value, str) and (len(value) > 200 or any(ord(c) < 32 for c in value)):
+                return problem(404, "Not found", f"No such {name}.")
+        return None
+
+    @app.errorhandler(DataError)
+    def _unstorable(error: DataError):
+        log.warning("value refused by the database: %s", error.orig)
+        return problem(422, "Invalid input", "A value in this request cannot be stored.")
 
     @app.errorhandler(OperationalError)
     def _busy(error: OperationalError):

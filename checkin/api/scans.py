@@ -22,7 +22,7 @@ def scan(slug, json_data):
     return admissions.judge(event, gate, admissions.ScanRequest(**json_data), device)
 
 
-@bp.post("/events/<slug>/scans/<int:scan_id>/annul")
+@bp.post("/events/<slug>/scans/<int(max=2147483647):scan_id>/annul")
 @bp.auth_required(**allowed("annul"))
 @bp.input(ReasonIn)
 def annul_scan(slug, scan_id, json_data):

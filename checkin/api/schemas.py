@@ -3,19 +3,36 @@
 Unknown fields are refused (marshmallow's default), integers are strict,
 times must carry an offset, and every string has a length limit.
 """
+from datetime import datetime, timezone
+
 from apiflask import Schema
 from apiflask.fields import AwareDateTime, Boolean, Decimal, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validates_schema
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="letters, digits, . _ - (at most 32)")
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lower-case letters, digits and - (at most 64)")
 
 
+def storable(value: str) -> None:
+    """Refuse what no database stores as text: NUL and unpaired surrogates."""
+    if "\x00" in value:
+        raise ValidationError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("is not valid Unicode text") from None
+
+
 def printable(value: str) -> None:
     """Refuse control characters: no scanner or keyboard sends them in a code or name."""
+    storable(value)
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValidationError("contains control characters")
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
 def text(max_len: int, required: bool = False, **kw) -> String:
@@ -23,11 +40,20 @@ def text(max_len: int, required: bool = False, **kw) -> String:
 
 
 def when(**kw) -> AwareDateTime:
-    return AwareDateTime(format="iso", **kw)
+    return AwareDateTime(format="iso", validate=Range(EARLIEST, LATEST), **kw)
 
 
 def count(**kw) -> Integer:
     return Integer(strict=True, validate=Range(0, 10_000_000), **kw)
+
+
+class Patch(Schema):
+    """A PATCH body: every field optional, but at least one."""
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("nothing to change", "body")
 
 
 class EventIn(Schema):
@@ -56,7 +82,7 @@ class TicketTypeIn(Schema):
     valid_until = when(allow_none=True)
 
 
-class TicketTypePatch(TicketTypeIn):
+class TicketTypePatch(TicketTypeIn, Patch):
     class Meta:
         exclude = ("code", "parent")
 
@@ -68,7 +94,7 @@ class ChannelIn(Schema):
     allocations = Dict(keys=String(validate=CODE), values=count(), validate=Length(max=200))
 
 
-class ChannelPatch(ChannelIn):
+class ChannelPatch(ChannelIn, Patch):
     class Meta:
         exclude = ("code",)
 
@@ -84,14 +110,14 @@ class GateIn(Schema):
     closes_at = when(allow_none=True)
 
 
-class GatePatch(GateIn):
+class GatePatch(GateIn, Patch):
     class Meta:
         exclude = ("code",)
 
 
 class HolderIn(Schema):
     name = text(200, required=True)
-    email = String(validate=Length(max=254), allow_none=True)
+    email = String(validate=[Length(max=254), printable], allow_none=True)
     company = String(validate=[Length(max=200), printable], allow_none=True)
 
 
@@ -103,7 +129,7 @@ class TicketIn(Schema):
     state = String(validate=OneOf(["valid", "pending"]))
     price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), allow_none=True)
     barcode = String(validate=[Length(1, 512), printable], allow_none=True)
-    notes = String(validate=Length(max=2000), allow_none=True)
+    notes = String(validate=[Length(max=2000), storable], allow_none=True)
     require_attention = Boolean()
 
 
@@ -112,7 +138,7 @@ class ImportIn(Schema):
 
 
 class SearchQuery(Schema):
-    q = String(required=True, validate=Length(1, 200))
+    q = String(required=True, validate=[Length(1, 200), printable])
 
 
 class ScanIn(Schema):

@@ -22,14 +22,14 @@ def search_tickets(slug, query_data):
     return {"tickets": service.search(load_event(slug), query_data["q"])}
 
 
-@bp.get("/events/<slug>/tickets/<int:ticket_id>")
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>")
 @bp.auth_required(**allowed("tickets.read"))
 def get_ticket(slug, ticket_id):
     """A ticket with its scans and ledger history."""
     return service.detail(service.get_ticket(load_event(slug), ticket_id))
 
 
-@bp.post("/events/<slug>/tickets/<int:ticket_id>/void")
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/void")
 @bp.auth_required(**allowed("tickets.change"))
 @bp.input(ReasonIn)
 def void_ticket(slug, ticket_id, json_data):
@@ -37,7 +37,7 @@ def void_ticket(slug, ticket_id, json_data):
     return changes.void(load_event(slug), ticket_id, json_data["reason"], actor())
 
 
-@bp.post("/events/<slug>/tickets/<int:ticket_id>/reissue")
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/reissue")
 @bp.auth_required(**allowed("tickets.change"))
 @bp.input(ReasonIn)
 def reissue_ticket(slug, ticket_id, json_data):
@@ -45,7 +45,7 @@ def reissue_ticket(slug, ticket_id, json_data):
     return changes.reissue(load_event(slug), ticket_id, json_data["reason"], actor())
 
 
-@bp.post("/events/<slug>/tickets/<int:ticket_id>/transfer")
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/transfer")
 @bp.auth_required(**allowed("tickets.change"))
 @bp.input(TransferIn)
 def transfer_ticket(slug, ticket_id, json_data):
