@@ -26,5 +26,7 @@ def create_app(test_config: dict | None = None) -> APIFlask:
 
     from . import models  # noqa: F401  (tables must be known before migrations run)
     from .api import bp as api_bp
+    from .cli import init_cli
     app.register_blueprint(api_bp)
+    init_cli(app)
     return app

@@ -3,26 +3,24 @@
 The database decides who is inside: an entry inserts the ticket's admission
 row for the zone or flips it from outside to inside with a guarded UPDATE;
 of two simultaneous entries exactly one changes a row, the other is a
-duplicate. Every attempt is stored with the answer it got, so a replayed
-nonce returns the first answer without writing anything.
+duplicate. Every attempt is stored with the answer it got; a repeated nonce
+hits the unique constraint when the scan is stored, the whole judgement
+rolls back, and the first answer is returned.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
+from . import gate_queries as q
 from .codes_lookup import resolve
-from .errors import Conflict, Invalid, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from .extensions import db
-from .ledger import journal
 from .messages import message_for
-from .models import Admission, Event, Gate, Scan, Ticket, utcnow
-from .tickets import badge_state
+from .models import utcnow
+from .setup import event_by_slug
 
 
 @dataclass(frozen=True)
@@ -37,61 +35,77 @@ class ScanRequest:
     device: str | None = None
 
 
-def judge(event: Event, gate: Gate, req: ScanRequest, device: str) -> dict:
-    """Judge one scan, store it, and return the answer the gate shows."""
-    if req.nonce and (prior := _by_nonce(event, req.nonce)):
-        return replay(prior)
+def gate_for(slug: str, code: str) -> Row:
+    """The gate (with its event's id and time zone), or a 404 naming what is unknown."""
+    gate = q.run(q.GATE, slug=slug, code=code).first()
+    if gate is None:
+        event_by_slug(slug)  # raises for an unknown event
+        raise NotFound(f"no gate {code!r} in this event", {"gate": ["unknown gate"]})
+    return gate
+
+
+def judge(gate: Row, req: ScanRequest, device: str) -> dict:
+    """Judge one scan at a gate, store it, and return the answer the gate shows."""
     direction = _direction(gate, req.direction)
     now = utcnow()
-    ticket, reason = resolve(event, req.code)
-    if ticket is not None and (prior := _recent_read(ticket, req.code, gate, device, direction, now)):
+    ticket, reason = resolve(gate.event_id, req.code)
+    if ticket is not None and (prior := _recent_read(ticket.id, req.code, gate, device, direction, now)):
         return replay(prior)
-    when = req.scanned_at if req.offline and req.scanned_at else now
     if reason is None:
-        reason = _refusal(gate, ticket, direction, when)
+        reason = _refusal(gate, ticket, direction, req.scanned_at if req.offline and req.scanned_at else now)
     admission = None
     if reason is None and direction == "in":
-        admission = _enter(event, gate, ticket, now)
+        admission = _enter(gate, ticket.id, now)
         reason = None if admission is None else "duplicate"
     elif reason is None:
-        _leave(gate, ticket, now)
-    answer = _answer(event, gate, ticket, direction, reason, admission)
-    scan = Scan(event_id=event.id, gate_id=gate.id, ticket_id=ticket.id if ticket else None,
-                code=req.code, device=device, direction=direction, nonce=req.nonce,
-                scanned_at=req.scanned_at, at=now, status=answer["status"], reason=reason,
-                offline=req.offline, answer=answer)
-    db.session.add(scan)
+        q.run(q.LEAVE, key_ticket=ticket.id, key_zone=gate.zone, now=now)
+    answer = _answer(gate, ticket, direction, reason, admission)
     try:
+        scan_id = q.run(q.INSERT_SCAN, event_id=gate.event_id, gate_id=gate.id,
+                        ticket_id=ticket.id if ticket else None, code=req.code, device=device,
+                        direction=direction, nonce=req.nonce, scanned_at=req.scanned_at, at=now,
+                        status=answer["status"], reason=reason, offline=req.offline, forced=False,
+                        answer=answer).scalar_one()
         db.session.commit()
-    except IntegrityError:  # the same nonce committed first on another thread or node
+    except IntegrityError:  # this nonce was stored first, by another request or node
         db.session.rollback()
-        prior = _by_nonce(event, req.nonce) if req.nonce else None
+        prior = q.run(q.SCAN_BY_NONCE, event_id=gate.event_id, nonce=req.nonce).first() if req.nonce else None
         if prior is None:
             raise
         return replay(prior)
-    return {**answer, "scan": scan_part(scan, gate)}
+    scan = {"id": scan_id, "at": now.isoformat(), "gate": gate.code, "direction": direction,
+            "offline": req.offline, "forced": False}
+    return {**answer, "scan": scan}
 
 
-def _direction(gate: Gate, asked: str | None) -> str:
+def check_gate_binding(gate: Row, bound_event_id: int | None, bound_gate_id: int | None) -> None:
+    """Refuse a token bound to another event or another gate."""
+    if bound_event_id is not None and bound_event_id != gate.event_id:
+        raise Forbidden("This token belongs to another event.")
+    if bound_gate_id is not None and bound_gate_id != gate.id:
+        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.")
+
+
+def _direction(gate: Row, asked: str | None) -> str:
     direction = asked or ("out" if gate.direction == "out" else "in")
     if gate.direction != "both" and direction != gate.direction:
-        raise Invalid(f"{gate.name} is an {gate.direction} gate", {"direction": [f"gate only takes {gate.direction!r}"]})
+        raise Invalid(f"{gate.name} is an {gate.direction} gate",
+                      {"direction": [f"this gate only takes {gate.direction!r}"]})
     return direction
 
 
-def _refusal(gate: Gate, ticket: Ticket, direction: str, when: datetime) -> str | None:
+def _refusal(gate: Row, ticket: Row, direction: str, when: datetime) -> str | None:
     if direction == "out":
         return None  # whoever is leaving may leave
-    ttype = ticket.type
     if ticket.state == "void":
         return "void"
     if ticket.blocked:
         return "blocked"
     if ticket.state == "pending":
         return "unpaid"
-    if ttype.code not in gate.admits or (ttype.zones and gate.zone not in ttype.zones):
+    if ticket.type_code not in gate.admits or (ticket.zones and gate.zone not in ticket.zones):
         return "not_admitted"
-    if not _within(when, gate.opens_at, gate.closes_at) or not _within(when, ttype.valid_from, ttype.valid_until):
+    if not _within(when, gate.opens_at, gate.closes_at) or not _within(when, ticket.valid_from, ticket.valid_until):
         return "invalid_time"
     return None
 
@@ -100,109 +114,58 @@ def _within(when: datetime, start: datetime | None, end: datetime | None) -> boo
     return (start is None or when >= start) and (end is None or when <= end)
 
 
-def _enter(event: Event, gate: Gate, ticket: Ticket, now: datetime) -> Admission | None:
-    """Admit the ticket into the gate's zone; None when admitted, else the blocking admission."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    first = db.session.execute(insert(Admission).values(
-        ticket_id=ticket.id, zone=gate.zone, event_id=event.id, inside=True, entries=1,
-        first_at=now, first_gate_id=gate.id, last_at=now,
-    ).on_conflict_do_nothing(index_elements=["ticket_id", "zone"]).returning(Admission.ticket_id))
-    if first.first() is not None:  # rowcount is not reliable for INSERT on every driver
+def _enter(gate: Row, ticket_id: int, now: datetime) -> Row | None:
+    """Admit the ticket into the gate's zone: None when admitted, else the admission in the way."""
+    if q.admit_first(ticket_id=ticket_id, zone=gate.zone, event_id=gate.event_id, first_at=now,
+                     first_gate_id=gate.id, last_at=now).first() is not None:
         return None
-    if gate.reentry:
-        again = db.session.execute(update(Admission).where(
-            Admission.ticket_id == ticket.id, Admission.zone == gate.zone, Admission.inside.is_(False),
-        ).values(inside=True, entries=Admission.entries + 1, last_at=now))
-        if again.rowcount == 1:
-            return None
-    return db.session.get(Admission, (ticket.id, gate.zone), populate_existing=True)
+    if gate.reentry and q.run(q.ADMIT_AGAIN, key_ticket=ticket_id, key_zone=gate.zone, now=now).rowcount == 1:
+        return None
+    return q.run(q.ADMISSION, key_ticket=ticket_id, key_zone=gate.zone).first()
 
 
-def _leave(gate: Gate, ticket: Ticket, now: datetime) -> None:
-    db.session.execute(update(Admission).where(
-        Admission.ticket_id == ticket.id, Admission.zone == gate.zone, Admission.inside.is_(True),
-    ).values(inside=False, last_at=now))
-
-
-def _answer(event, gate, ticket, direction, reason, admission) -> dict:
-    first_entry = None
-    if admission is not None:
-        first_gate = db.session.get(Gate, admission.first_gate_id)
-        first_entry = {"at": admission.first_at.isoformat(), "gate": first_gate.code,
-                       "gate_name": first_gate.name}
+def _answer(gate: Row, ticket: Row | None, direction: str, reason: str | None, admission: Row | None) -> dict:
     return {
         "status": "refused" if reason else "ok",
         "reason": reason,
-        "message": message_for(reason, direction, gate, ticket, admission, ZoneInfo(event.timezone)),
+        "message": message_for(reason, direction, gate, ticket, admission),
         "repeat": False,
         "ticket": ticket_part(ticket) if ticket else None,
-        "first_entry": first_entry,
-        "badge": badge_state(ticket) if ticket else {"needs_print": False, "prints": 0},
+        "first_entry": {"at": admission.first_at.isoformat(), "gate": admission.gate_code,
+                        "gate_name": admission.gate_name} if admission else None,
+        "badge": badge_state(ticket.badge_type, ticket.generation, ticket.badge_generation, ticket.badge_prints)
+        if ticket else {"needs_print": False, "prints": 0},
     }
 
 
-def ticket_part(ticket: Ticket) -> dict:
+def ticket_part(ticket: Row) -> dict:
     """The ticket as a gate sees it."""
     return {
-        "id": ticket.id, "type": {"code": ticket.type.code, "name": ticket.type.name},
+        "id": ticket.id, "type": {"code": ticket.type_code, "name": ticket.type_name},
         "holder": {"name": ticket.holder_name, "company": ticket.holder_company},
-        "badge_type": ticket.type.badge_type, "zones": list(ticket.type.zones or []),
-        "channel": ticket.channel.code if ticket.channel else None,
+        "badge_type": ticket.badge_type, "zones": list(ticket.zones or []), "channel": ticket.channel_code,
         "require_attention": ticket.require_attention, "notes": ticket.notes,
     }
 
 
-def scan_part(scan: Scan, gate: Gate) -> dict:
-    return {"id": scan.id, "at": scan.at.isoformat(), "gate": gate.code, "direction": scan.direction,
-            "offline": scan.offline, "forced": scan.forced}
+def badge_state(badge_type: str, generation: int, printed_generation: int | None, prints: int) -> dict:
+    """Whether the desk must print: never printed, or printed for an older generation."""
+    stale = printed_generation is None or printed_generation < generation
+    return {"needs_print": badge_type != "none" and stale, "prints": prints}
 
 
-def replay(scan: Scan) -> dict:
+def replay(scan: Row) -> dict:
     """The answer a scan got the first time, marked as a repeat."""
-    return {**scan.answer, "repeat": True, "scan": scan_part(scan, scan.gate)}
+    return {**scan.answer, "repeat": True,
+            "scan": {"id": scan.id, "at": scan.at.isoformat(), "gate": scan.gate_code,
+                     "direction": scan.direction, "offline": scan.offline, "forced": scan.forced}}
 
 
-def _by_nonce(event: Event, nonce: str) -> Scan | None:
-    return db.session.scalar(select(Scan).where(Scan.event_id == event.id, Scan.nonce == nonce))
-
-
-def _recent_read(ticket: Ticket, code: str, gate: Gate, device: str, direction: str,
-                 now: datetime) -> Scan | None:
+def _recent_read(ticket_id: int, code: str, gate: Row, device: str, direction: str, now: datetime) -> Row | None:
     """The same device's scan of this very code a moment ago: a re-read, not a second visit."""
-    window = timedelta(seconds=current_app.config["REREAD_SECONDS"])
-    last = db.session.scalar(select(Scan).where(Scan.ticket_id == ticket.id, Scan.at >= now - window)
-                             .order_by(Scan.id.desc()).limit(1))
+    since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
+    last = q.run(q.LAST_SCAN_OF_TICKET, ticket_id=ticket_id, since=since).first()
     if last and last.code == code and last.device == device and last.gate_id == gate.id \
             and last.direction == direction and last.annulled_at is None:
         return last
     return None
-
-
-def annul(event: Event, scan_id: int, reason: str, actor: str) -> dict:
-    """Undo an admitted scan (a supervisor's call) and put the ticket back where it was."""
-    scan = db.session.get(Scan, scan_id)
-    if scan is None or scan.event_id != event.id:
-        raise NotFound(f"no scan {scan_id} in this event")
-    done = db.session.execute(update(Scan).where(
-        Scan.id == scan.id, Scan.annulled_at.is_(None), Scan.status == "ok",
-    ).values(annulled_at=utcnow(), annul_reason=reason))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("only an admitted scan that is not yet annulled can be annulled",
-                       {"scan": ["refused or already annulled"]})
-    _undo(scan)
-    journal(event.id, actor, "scan.annul", ticket_id=scan.ticket_id, reason=reason,
-            before={"scan": scan.id, "status": scan.status, "direction": scan.direction})
-    db.session.commit()
-    db.session.refresh(scan)
-    return scan_part(scan, scan.gate) | {"annulled": True, "annul_reason": reason}
-
-
-def _undo(scan: Scan) -> None:
-    where = (Admission.ticket_id == scan.ticket_id, Admission.zone == scan.gate.zone)
-    if scan.direction == "in":
-        db.session.execute(update(Admission).where(*where).values(
-            inside=False, entries=Admission.entries - 1))
-        db.session.execute(delete(Admission).where(*where, Admission.entries <= 0))
-    else:
-        db.session.execute(update(Admission).where(*where, Admission.inside.is_(False)).values(inside=True))

@@ -1,10 +1,11 @@
-"""From scanned text to a ticket: our signed codes first, then foreign barcodes."""
+"""From scanned text to a ticket row: our signed codes first, then foreign barcodes."""
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 
 from . import codes
 from .extensions import db
-from .models import Event, SigningKey, Ticket
-
+from .gate_queries import TICKET_BY_BARCODE, TICKET_BY_SERIAL, run
+from .models import SigningKey
 
 _keys: dict[int, tuple[int, codes.PublicKey]] = {}
 
@@ -21,28 +22,28 @@ def _key(kid: int) -> tuple[int, codes.PublicKey] | None:
     return _keys[kid]
 
 
-def resolve(event: Event, text: str) -> tuple[Ticket | None, str | None]:
+def resolve(event_id: int, text: str) -> tuple[Row | None, str | None]:
     """The ticket a code names and why it cannot be used as is, if so.
 
     Reasons: invalid (unknown, malformed or forged), wrong_event, revoked
-    (an older generation; the ticket returned is the current one).
+    (an older generation; the row returned is the ticket as it is now).
     """
     claim = codes.peek(text)
     if claim is None:
-        return _foreign(event, text)
+        return _foreign(event_id, text)
     key = _key(claim.kid)
     if key is None or not codes.verify(text, key[1]):
         return None, "invalid"
-    if key[0] != event.id:
+    if key[0] != event_id:
         return None, "wrong_event"
-    ticket = db.session.scalar(select(Ticket).where(Ticket.event_id == event.id, Ticket.serial == claim.serial))
+    ticket = run(TICKET_BY_SERIAL, event_id=event_id, serial=claim.serial).first()
     if ticket is None or claim.generation > ticket.generation:
         return None, "invalid"
     return ticket, ("revoked" if claim.generation < ticket.generation else None)
 
 
-def _foreign(event: Event, text: str) -> tuple[Ticket | None, str | None]:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.event_id == event.id, Ticket.barcode == text))
+def _foreign(event_id: int, text: str) -> tuple[Row | None, str | None]:
+    ticket = run(TICKET_BY_BARCODE, event_id=event_id, code=text).first()
     if ticket is None:
         return None, "invalid"
     return ticket, (None if ticket.barcode_generation == ticket.generation else "revoked")

@@ -9,6 +9,8 @@ class Base(DeclarativeBase):
     """Declarative base shared by every model."""
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: answers are built from what was just
+# written, and reloading each one would cost a query (and on SQLite a lock).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 socketio = SocketIO()

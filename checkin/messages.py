@@ -1,7 +1,7 @@
 """One line a gate person can read aloud, for every answer."""
 from zoneinfo import ZoneInfo
 
-from .models import Admission, Gate, Ticket
+from sqlalchemy.engine import Row
 
 _FIXED = {
     "invalid": "Not a valid ticket",
@@ -12,42 +12,32 @@ _FIXED = {
 }
 
 
-def message_for(reason: str | None, direction: str, gate: Gate, ticket: Ticket | None,
-                admission: Admission | None, tz: ZoneInfo) -> str:
+def message_for(reason: str | None, direction: str, gate: Row, ticket: Row | None, admission: Row | None) -> str:
     """The message for a judged scan."""
     if reason in _FIXED:
         return _FIXED[reason]
     if reason == "revoked":
         return f"Old code - this ticket now belongs to {ticket.holder_name}"
     if reason == "not_admitted":
-        return f"{ticket.type.name} is not admitted at {gate.name}"
+        return f"{ticket.type_name} is not admitted at {gate.name}"
     if reason == "invalid_time":
-        return _closed(gate, ticket, tz)
+        return _closed(gate, ticket)
     if reason == "duplicate":
-        return _duplicate(gate, admission, tz)
+        when = _local(admission.first_at, gate, "%H:%M")
+        if admission.inside:
+            return f"Already entered {when} at {admission.gate_name}"
+        return f"No re-entry at {gate.name} - first entered {when} at {admission.gate_name}"
     if direction == "out":
         return f"Goodbye {ticket.holder_name}"
-    return f"Welcome {ticket.holder_name} - {ticket.type.name}"
+    return f"Welcome {ticket.holder_name} - {ticket.type_name}"
 
 
-def _duplicate(gate: Gate, admission: Admission, tz: ZoneInfo) -> str:
-    from .extensions import db
-
-    first_gate = db.session.get(Gate, admission.first_gate_id)
-    when = admission.first_at.astimezone(tz).strftime("%H:%M")
-    if admission.inside:
-        return f"Already entered {when} at {first_gate.name}"
-    return f"No re-entry at {gate.name} - first entered {when} at {first_gate.name}"
+def _local(moment, gate: Row, fmt: str) -> str:
+    return moment.astimezone(ZoneInfo(gate.timezone)).strftime(fmt)
 
 
-def _closed(gate: Gate, ticket: Ticket, tz: ZoneInfo) -> str:
-    def local(t):
-        return t.astimezone(tz).strftime("%d %b %H:%M")
-
-    if gate.opens_at and gate.closes_at:
-        return f"{gate.name} is closed - open {local(gate.opens_at)} to {local(gate.closes_at)}"
-    if gate.opens_at:
-        return f"{gate.name} opens {local(gate.opens_at)}"
-    if gate.closes_at:
-        return f"{gate.name} closed {local(gate.closes_at)}"
-    return f"{ticket.type.name} is not valid at this time"
+def _closed(gate: Row, ticket: Row) -> str:
+    if gate.opens_at or gate.closes_at:
+        hours = " to ".join(_local(t, gate, "%d %b %H:%M") for t in (gate.opens_at, gate.closes_at) if t)
+        return f"Not valid now at {gate.name} (open {hours})"
+    return f"{ticket.type_name} is not valid at this time"

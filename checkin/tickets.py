@@ -4,6 +4,7 @@ from typing import Callable
 
 from sqlalchemy import insert, or_, select, update
 
+from .admissions import badge_state
 from .codes import Signer
 from .errors import Invalid, NotFound, SoldOut
 from .extensions import db
@@ -194,16 +195,12 @@ def detail(ticket: Ticket) -> dict:
         **summary(ticket), "serial": ticket.serial, "generation": ticket.generation,
         "type": {"code": ticket.type.code, "name": ticket.type.name}, "blocked": ticket.blocked,
         "price": str(ticket.price), "notes": ticket.notes, "require_attention": ticket.require_attention,
-        "badge": badge_state(ticket), "created_at": ticket.created_at.isoformat(),
+        "badge": badge_state(ticket.type.badge_type, ticket.generation, ticket.badge_generation,
+                             ticket.badge_prints),
+        "created_at": ticket.created_at.isoformat(),
         "scans": [scan_row(s) for s in scans],
         "history": [ledger_row(e) for e in history],
     }
-
-
-def badge_state(ticket: Ticket) -> dict:
-    """Whether the desk must print: never printed, or printed for an older generation."""
-    stale = ticket.badge_generation is None or ticket.badge_generation < ticket.generation
-    return {"needs_print": ticket.type.badge_type != "none" and stale, "prints": ticket.badge_prints}
 
 
 def scan_row(scan: Scan) -> dict:

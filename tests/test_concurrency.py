@@ -80,17 +80,15 @@ def test_concurrent_imports_of_two_rows_never_split(app, admin, token, make_even
 
 def _scan_in_process(url: str, code: str, i: int, start, out) -> None:
     from checkin import create_app
-    from checkin.admissions import ScanRequest, judge
+    from checkin.admissions import ScanRequest, gate_for, judge
     from checkin.extensions import db
-    from checkin.setup import event_by_slug, gate_by_code
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
     with app.app_context():
-        event = event_by_slug("ev")
-        gate = gate_by_code(event, "north")
+        gate = gate_for("ev", "north")
         db.session.commit()  # end the read transaction: on SQLite it holds the write lock
         start.wait()
-        out.put(judge(event, gate, ScanRequest(code=code), device=f"proc-{i}")["status"])
+        out.put(judge(gate, ScanRequest(code=code), device=f"proc-{i}")["status"])
 
 
 def test_8_processes_scanning_one_ticket_admit_exactly_one(app, database_url, make_event, issue):

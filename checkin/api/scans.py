@@ -1,7 +1,6 @@
 """The gate's call: judge a scan; and a supervisor's annulment."""
-from .. import admissions
-from ..auth import check_gate, current
-from ..setup import gate_by_code
+from .. import admissions, annulment
+from ..auth import current
 from . import bp
 from .common import actor, allowed, load_event
 from .schemas import ReasonIn, ScanAnswerOut, ScanIn
@@ -15,11 +14,11 @@ _ANSWER = {200: {"description": "The judged scan", "content": {"application/json
 @bp.doc(responses=_ANSWER)
 def scan(slug, json_data):
     """Judge one scan; refusals are answers too (200, status refused)."""
-    event = load_event(slug)
-    gate = gate_by_code(event, json_data.pop("gate"))
-    check_gate(gate)
-    device = json_data.get("device") or f"token:{current().token_id}"
-    return admissions.judge(event, gate, admissions.ScanRequest(**json_data), device)
+    caller = current()
+    gate = admissions.gate_for(slug, json_data.pop("gate"))
+    admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
+    device = json_data.get("device") or f"token:{caller.token_id}"
+    return admissions.judge(gate, admissions.ScanRequest(**json_data), device)
 
 
 @bp.post("/events/<slug>/scans/<int(max=2147483647):scan_id>/annul")
@@ -27,4 +26,4 @@ def scan(slug, json_data):
 @bp.input(ReasonIn)
 def annul_scan(slug, scan_id, json_data):
     """Undo an admitted scan, with a reason; the ticket is outside again."""
-    return admissions.annul(load_event(slug), scan_id, json_data["reason"], actor())
+    return annulment.annul(load_event(slug), scan_id, json_data["reason"], actor())
