@@ -1,0 +1,172 @@
+"""Bidi ordering, font fallback and HarfBuzz shaping of one line of text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import uharfbuzz as hb
+from bidi import algorithm as uba
+
+from .fonts import Face, FontChain, font_chain, sticks_to_previous
+
+# Embedding, override and isolate controls are dropped: in a pasted name they are
+# noise, and the bidi implementation used here predates isolates.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RTL_TYPES = frozenset(("R", "AL"))
+_REMOVED_TYPES = frozenset(("RLE", "LRE", "RLO", "LRO", "PDF", "BN"))
+
+
+@dataclass(frozen=True, slots=True)
+class GlyphRun:
+    """Glyphs of one font in visual (left-to-right drawing) order.
+
+    ``glyphs`` holds (glyph id, x advance, x offset, y offset) in font units.
+    """
+
+    face: Face
+    glyphs: tuple[tuple[int, int, int, int], ...]
+    width: float
+    rtl: bool
+    text: str
+    embolden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShapedLine:
+    """A shaped line; ``width``, ``ascent`` and ``descent`` are in em (size 1)."""
+
+    text: str
+    runs: tuple[GlyphRun, ...]
+    width: float
+    ascent: float
+    descent: float
+    rtl: bool
+
+    @property
+    def height(self) -> float:
+        """Line height in em."""
+        return self.ascent + self.descent
+
+    def faces(self) -> tuple[Face, ...]:
+        """The faces used, in visual order."""
+        return tuple(run.face for run in self.runs)
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise, drop bidi controls and fold white space to single spaces."""
+    text = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", text))
+    return " ".join(text.split())
+
+
+def bidi_levels(text: str) -> tuple[list[int], bool]:
+    """Return the resolved embedding level of every character and the paragraph direction."""
+    if not any(unicodedata.bidirectional(ch) in _RTL_TYPES for ch in text):
+        return [0] * len(text), False
+    storage = uba.get_empty_storage()
+    base = uba.get_base_level(text)
+    storage["base_level"] = base
+    storage["base_dir"] = ("L", "R")[base]
+    uba.get_embedding_levels(text, storage)
+    chars = list(storage["chars"])
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    levels: list[int] = []
+    for info in chars:
+        # Characters removed by rule X9 (joiners, for example) take the level
+        # of the character before them so they stay inside its run.
+        removed = info["orig"] in _REMOVED_TYPES
+        levels.append(levels[-1] if removed and levels else int(info["level"]))
+    return levels, bool(base & 1)
+
+
+def _itemise(text: str, levels: list[int], bold: bool) -> list[tuple[int, int, Face, int]]:
+    """Split text into (start, end, face, level) runs in logical order."""
+    chain = font_chain(bold)
+    runs: list[tuple[int, int, Face, int]] = []
+    start = 0
+    face: Face | None = None
+    for i, ch in enumerate(text):
+        if face is not None and levels[i] == levels[start] and _stays(ch, face, chain):
+            continue
+        if face is not None:
+            runs.append((start, i, face, levels[start]))
+        start = i
+        face = chain.face_for(ch)
+    if face is not None:
+        runs.append((start, len(text), face, levels[start]))
+    return runs
+
+
+def _stays(ch: str, face: Face, chain: FontChain) -> bool:
+    # Marks and joiners never leave their base's run. Spaces, digits and
+    # punctuation stay when the current face has them; letters always go to
+    # the first face for their script, so Latin after Chinese is not drawn
+    # with the CJK font's Latin glyphs.
+    if sticks_to_previous(ch):
+        return True
+    if ord(ch) not in face.coverage:
+        return False
+    return not unicodedata.category(ch).startswith("L") or chain.face_for(ch) is face
+
+
+def _shape_run(text: str, start: int, end: int, face: Face, rtl: bool, embolden: bool) -> GlyphRun:
+    buf = hb.Buffer()
+    # The whole line is handed over as context so that joining across a run
+    # boundary (Arabic next to a joiner, for example) is still right.
+    buf.add_str(text, start, end - start)
+    buf.direction = "rtl" if rtl else "ltr"
+    buf.guess_segment_properties()
+    hb.shape(face.hb_font, buf)
+    glyphs = tuple(
+        (info.codepoint, pos.x_advance, pos.x_offset, pos.y_offset)
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)
+    )
+    width = sum(g[1] for g in glyphs) / face.upem
+    return GlyphRun(face, glyphs, width, rtl, text[start:end], embolden)
+
+
+def _visual_order(runs: list[tuple[GlyphRun, int]]) -> list[GlyphRun]:
+    """Reorder runs by rule L2: reverse every sequence at or above each odd level."""
+    if not runs:
+        return []
+    items = list(runs)
+    highest = max(level for _, level in items)
+    lowest_odd = min((level for _, level in items if level % 2), default=highest + 1)
+    for level in range(highest, lowest_odd - 1, -1):
+        i = 0
+        while i < len(items):
+            if items[i][1] >= level:
+                j = i
+                while j < len(items) and items[j][1] >= level:
+                    j += 1
+                items[i:j] = items[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return [run for run, _ in items]
+
+
+@lru_cache(maxsize=8192)
+def shape_line(text: str, bold: bool = False) -> ShapedLine:
+    """Shape one line: bidi levels, per-script fonts, HarfBuzz, visual order."""
+    text = clean_text(text)
+    levels, rtl = bidi_levels(text)
+    chain = font_chain(bold)
+    shaped = [
+        (_shape_run(text, start, end, face, bool(level & 1), face in chain.emboldened), level)
+        for start, end, face, level in _itemise(text, levels, bold)
+    ]
+    runs = tuple(_visual_order(shaped))
+    if not runs:
+        primary = font_chain(bold).faces[0]
+        ascent, descent = primary.extents
+    else:
+        ascent = max(run.face.extents[0] for run in runs)
+        descent = max(run.face.extents[1] for run in runs)
+    width = sum(run.width for run in runs)
+    return ShapedLine(text, runs, width, ascent, descent, rtl)
