@@ -14,7 +14,7 @@ MIGRATIONS = str(Path(__file__).with_name("migrations"))
 def create_app(test_config: dict | None = None) -> APIFlask:
     """Build the app: settings, extensions, error rendering and blueprints."""
     app = APIFlask(__name__, instance_relative_config=True, title="Gate check-in API", version="1",
-                   spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs")
+                   spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs", static_folder=None)
     config.load(app, test_config)
     app.json.sort_keys = False  # answers read in the order the contract lists fields
     db.init_app(app)
@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None) -> APIFlask:
     from . import models  # noqa: F401  (tables must be known before migrations run)
     from .api import bp as api_bp
     from .cli import init_cli
+    from .pages import bp as pages_bp
     app.register_blueprint(api_bp)
+    app.register_blueprint(pages_bp)
     init_cli(app)
     return app

@@ -1,0 +1,29 @@
+"""The pages: plain HTML, CSS and JavaScript modules from static/ (no build step)."""
+from pathlib import Path
+
+from flask import Blueprint, abort, send_from_directory
+
+# static/ sits beside the packages in a checkout and inside checkin/ in a wheel.
+_CANDIDATES = [Path(__file__).resolve().parent.parent / "static", Path(__file__).resolve().parent / "static"]
+STATIC = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
+
+bp = Blueprint("pages", __name__)
+
+PAGES = {"": "index.html", "gate": "gate.html", "desk": "desk.html", "box": "box.html",
+         "dashboard": "dashboard.html"}
+
+
+@bp.get("/", defaults={"page": ""})
+@bp.get("/<page>")
+def page(page: str):
+    """A screen: the HTML shell; it loads its module and talks to the API."""
+    name = PAGES.get(page)
+    if name is None or not (STATIC / name).is_file():
+        abort(404)
+    return send_from_directory(STATIC, name, max_age=0)
+
+
+@bp.get("/static/<path:path>")
+def asset(path: str):
+    """CSS, JavaScript modules and vendored files."""
+    return send_from_directory(STATIC, path, max_age=60)

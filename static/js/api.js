@@ -1,0 +1,57 @@
+// The API client every page uses: the token and event come from the URL once
+// (?token=...&event=...), then from this browser's storage.
+
+const params = new URLSearchParams(location.search);
+for (const key of ["token", "event"]) {
+  if (params.get(key)) localStorage.setItem(`gate.${key}`, params.get(key));
+}
+if (params.get("token")) {
+  params.delete("token");  // keep the secret out of the address bar and history
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+}
+
+export const token = () => localStorage.getItem("gate.token") || "";
+export const eventSlug = () => localStorage.getItem("gate.event") || "demo";
+
+export class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || "Request failed");
+    this.problem = problem;
+    this.status = problem.status;
+  }
+}
+
+/** Call the API; JSON in and out; a problem+json answer throws ApiError. */
+export async function api(path, { method = "GET", body, form } = {}) {
+  const headers = { Authorization: `Bearer ${token()}` };
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, body: payload });
+  } catch (err) {
+    throw new ApiError({ status: 0, title: "Offline", detail: "The server cannot be reached." });
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const data = type.includes("json") ? await response.json() : await response.blob();
+  if (!response.ok) throw new ApiError(data.detail ? data : { status: response.status, title: response.statusText });
+  return data;
+}
+
+/** The event path prefix for the current event. */
+export const ev = (rest = "") => `/events/${encodeURIComponent(eventSlug())}${rest}`;
+
+/** Build an element: h("td", {class: "x"}, "text", child). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== false && v != null) el.setAttribute(k, v === true ? "" : v);
+  }
+  el.append(...children.flat().filter((c) => c != null));
+  return el;
+}

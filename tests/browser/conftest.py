@@ -1,0 +1,82 @@
+"""Real headless Chromium against the app served on a loopback port."""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from checkin import create_app
+from checkin.auth import create_token
+from checkin.extensions import db
+from flask_migrate import stamp
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(os.environ.get("GATE_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("GATE_TEST_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is required for the browser tests")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app on a file SQLite database, served by a threaded server on a free port."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test",
+                      "TOKEN_CACHE_SECONDS": 0})
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        db.create_all()
+        stamp()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_token(live_app):
+    def make(role: str, event: str | None = None) -> str:
+        with live_app.app_context():
+            return create_token(role, event)
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """screenshot(name): save the page for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return take
