@@ -30,11 +30,12 @@ MAX_GENERATION = 0xFFFF
 
 @dataclass(frozen=True)
 class Claim:
-    """What a verified code says."""
+    """What a code says about itself; `raw` is the decoded bytes, kept for verify()."""
 
     kid: int
     serial: int
     generation: int
+    raw: bytes = b""
 
 
 def new_key_pair() -> tuple[int, bytes, bytes]:
@@ -69,7 +70,7 @@ def peek(code: str) -> Claim | None:
     version, kid, serial, generation = _BODY.unpack_from(raw)
     if version != VERSION:
         return None
-    return Claim(kid, serial, generation)
+    return Claim(kid, serial, generation, raw)
 
 
 PublicKey = Ed25519PublicKey
@@ -80,9 +81,9 @@ def public_key(raw: bytes) -> PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
-def verify(code: str, key: PublicKey | bytes) -> bool:
+def verify(code: str | Claim, key: PublicKey | bytes) -> bool:
     """True when the code's signature is valid for this public key."""
-    raw = base64.b32decode(code, casefold=True)
+    raw = code.raw if isinstance(code, Claim) else base64.b32decode(code, casefold=True)
     if isinstance(key, bytes):
         key = public_key(key)
     try:

@@ -228,3 +228,15 @@ def test_search_and_detail_history(gate, admin, issue):
     detail = admin.get(f"/api/v1/events/ev/tickets/{t['id']}").json
     assert [s["status"] for s in detail["scans"]] == ["ok"]
     assert [h["action"] for h in detail["history"]] == ["ticket.issue"]
+
+
+def test_ledger_pages_in_order(gate, admin, issue):
+    issue(n=3)
+    first = admin.get("/api/v1/events/ev/ledger?limit=2").json
+    assert len(first["entries"]) == 2 and first["next_after"] == first["entries"][-1]["id"]
+    rest = admin.get(f"/api/v1/events/ev/ledger?after={first['next_after']}&limit=500").json
+    ids = [e["id"] for e in first["entries"] + rest["entries"]]
+    assert ids == sorted(ids) and rest["next_after"] is None
+    actions = [e["action"] for e in first["entries"] + rest["entries"]]
+    assert actions[0] == "event.create" and actions.count("ticket.issue") == 3
+    assert admin.get("/api/v1/events/ev/ledger?limit=0").status_code == 422

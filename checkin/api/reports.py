@@ -7,6 +7,7 @@ from ..models import LedgerEntry
 from ..tickets import ledger_row
 from . import bp
 from .common import allowed, load_event
+from .schemas import LedgerQuery
 
 
 @bp.get("/events/<slug>/counts")
@@ -25,9 +26,12 @@ def inventory(slug):
 
 @bp.get("/events/<slug>/ledger")
 @bp.auth_required(**allowed("ledger.read"))
-def ledger(slug):
-    """The audit journal, oldest first (the last 1,000 entries)."""
+@bp.input(LedgerQuery, location="query")
+def ledger(slug, query_data):
+    """The audit journal, oldest first; page on with `after` = the last id you have."""
     event = load_event(slug)
-    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.event_id == event.id)
-                                 .order_by(LedgerEntry.id.desc()).limit(1000))
-    return {"entries": [ledger_row(e) for e in reversed(list(entries))]}
+    entries = list(db.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.event_id == event.id, LedgerEntry.id > query_data["after"],
+    ).order_by(LedgerEntry.id).limit(query_data["limit"])))
+    return {"entries": [ledger_row(e) for e in entries],
+            "next_after": entries[-1].id if len(entries) == query_data["limit"] else None}

@@ -3,6 +3,7 @@
 Unknown fields are refused (marshmallow's default), integers are strict,
 times must carry an offset, and every string has a length limit.
 """
+import re
 from datetime import datetime, timezone
 
 from apiflask import Schema
@@ -24,10 +25,13 @@ def storable(value: str) -> None:
         raise ValidationError("is not valid Unicode text") from None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def printable(value: str) -> None:
     """Refuse control characters: no scanner or keyboard sends them in a code or name."""
     storable(value)
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if _CONTROL.search(value):
         raise ValidationError("contains control characters")
 
 
@@ -139,6 +143,11 @@ class ImportIn(Schema):
 
 class SearchQuery(Schema):
     q = String(required=True, validate=[Length(1, 200), printable])
+
+
+class LedgerQuery(Schema):
+    after = Integer(load_default=0, validate=Range(0, 2**62))
+    limit = Integer(load_default=500, validate=Range(1, 5000))
 
 
 class ScanIn(Schema):
