@@ -32,7 +32,7 @@ def resolve(event_id: int, text: str) -> tuple[Row | None, str | None]:
     if claim is None:
         return _foreign(event_id, text)
     key = _key(claim.kid)
-    if key is None or not codes.verify(text, key[1]):
+    if key is None or not codes.verify(claim, key[1]):
         return None, "invalid"
     if key[0] != event_id:
         return None, "wrong_event"
