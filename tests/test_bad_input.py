@@ -37,6 +37,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/events/ev/scans/{scan}/annul", {"reason": "mistake"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/void", {"reason": "refund"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/reissue", {"reason": "lost"}),
+    ("POST", "/api/v1/events/ev/tickets/{ticket}/block", {"reason": "fraud check"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/transfer", {"holder": {"name": "Bo"}, "reason": "gift"}),
 ]
 

@@ -90,6 +90,16 @@ def test_voided_ticket_is_void(gate, admin, issue):
     assert scan(gate, t["code"])["reason"] == "void"
 
 
+def test_blocked_ticket_is_blocked_until_unblocked(gate, client, token, issue):
+    supervisor = Api(client, token("supervisor", "ev"))
+    t = issue()[0]
+    assert supervisor.post(f"/api/v1/events/ev/tickets/{t['id']}/block", {"reason": "fraud check"}).status_code == 200
+    assert scan(gate, t["code"], device="a")["reason"] == "blocked"
+    assert supervisor.post(f"/api/v1/events/ev/tickets/{t['id']}/block", {"reason": "again"}).status_code == 409
+    assert supervisor.post(f"/api/v1/events/ev/tickets/{t['id']}/unblock", {"reason": "cleared"}).status_code == 200
+    assert scan(gate, t["code"], device="b")["status"] == "ok"
+
+
 def test_pending_ticket_is_unpaid(gate, issue):
     t = issue(state="pending")[0]
     assert scan(gate, t["code"])["reason"] == "unpaid"

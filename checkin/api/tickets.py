@@ -1,5 +1,5 @@
 """Tickets: bulk import, search, detail and changes."""
-from .. import changes
+from .. import changes, flags
 from .. import tickets as service
 from . import bp
 from .common import actor, allowed, load_event
@@ -51,3 +51,19 @@ def reissue_ticket(slug, ticket_id, json_data):
 def transfer_ticket(slug, ticket_id, json_data):
     """New holder and new code; the old code answers revoked."""
     return changes.transfer(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor())
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/block")
+@bp.auth_required(**allowed("annul"))
+@bp.input(ReasonIn)
+def block_ticket(slug, ticket_id, json_data):
+    """Block a ticket (supervisor): every gate refuses it with reason `blocked`."""
+    return flags.set_blocked(load_event(slug), ticket_id, True, json_data["reason"], actor())
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/unblock")
+@bp.auth_required(**allowed("annul"))
+@bp.input(ReasonIn)
+def unblock_ticket(slug, ticket_id, json_data):
+    """Lift a block (supervisor)."""
+    return flags.set_blocked(load_event(slug), ticket_id, False, json_data["reason"], actor())
