@@ -1,0 +1,58 @@
+"""Tablet frames: the server decodes the image and judges the code in it."""
+import io
+
+import cv2
+import numpy as np
+import segno
+
+from helpers import Api
+
+
+def png_of(text: str, scale: int = 6) -> bytes:
+    qr = segno.make(text, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def camera_frame(text: str) -> bytes:
+    """A 1280x720 JPEG with the code small in one corner, as a webcam sees a phone."""
+    code = cv2.imdecode(np.frombuffer(png_of(text, scale=4), np.uint8), cv2.IMREAD_GRAYSCALE)
+    frame = np.full((720, 1280), 200, np.uint8)
+    frame[100:100 + code.shape[0], 700:700 + code.shape[1]] = code
+    return cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+
+
+def post_frame(api, image: bytes, **fields):
+    return api.client.post("/api/v1/events/ev/scans/frame", headers=api.headers,
+                           data={"image": (io.BytesIO(image), "frame.jpg"), "gate": "north", **fields},
+                           content_type="multipart/form-data")
+
+
+def test_frame_with_a_ticket_is_judged(client, token, make_event, issue):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    code = issue()[0]["code"]
+    first = post_frame(gate, camera_frame(code), device="tab-1")
+    assert first.status_code == 200 and first.json["status"] == "ok"
+    again = post_frame(gate, png_of(code), device="tab-2")
+    assert again.json["reason"] == "duplicate"
+
+
+def test_frame_without_a_code_says_so_and_stores_nothing(client, token, admin, make_event):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    blank = cv2.imencode(".png", np.full((480, 640), 128, np.uint8))[1].tobytes()
+    r = post_frame(gate, blank)
+    assert r.status_code == 200 and r.json == {"status": "no_code"}
+    assert admin.get("/api/v1/events/ev/counts").json["gates"]["north"]["refused"] == {}
+
+
+def test_frame_that_is_not_an_image_is_refused(client, token, make_event):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    r = post_frame(gate, b"\x00\x01 definitely not an image")
+    assert r.status_code == 422 and "image" in r.json["errors"]
+    r = gate.client.post("/api/v1/events/ev/scans/frame", headers=gate.headers,
+                         data={"gate": "north"}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "image" in r.json["errors"]
