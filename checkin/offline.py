@@ -21,7 +21,7 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
     cursor = db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.event_id == event_id)
                                .order_by(LedgerEntry.id.desc()).limit(1)) or 0
     query = select(Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
-                   Ticket.barcode, Ticket.barcode_generation, TicketType.code).join(TicketType).where(
+                   Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")).join(TicketType).where(
         Ticket.event_id == event_id)
     if since:
         changed = select(LedgerEntry.ticket_id).where(LedgerEntry.event_id == event_id, LedgerEntry.id > since,
@@ -34,7 +34,7 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
                  "reentry": gate.reentry, "opens_at": _iso(gate.opens_at), "closes_at": _iso(gate.closes_at)},
         "keys": [{"kid": kid, "public_key": base64.b64encode(pub).decode()} for kid, pub in keys],
         "tickets": [{"serial": t.serial, "generation": t.generation, "state": t.state, "blocked": t.blocked,
-                     "name": t.holder_name, "type": t.code,
+                     "name": t.holder_name, "type": t.code, "type_name": t.type_name,
                      "barcode": t.barcode if t.barcode_generation == t.generation else None}
                     for t in db.session.execute(query)],
         "cursor": cursor,

@@ -50,13 +50,35 @@ def live_token(live_app):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def camera_page(playwright):
+    """camera_page(video) -> a page whose camera is Chromium's fake device playing a .y4m file."""
+    opened = []
+
+    def make(video: Path):
+        args = FLAGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                        f"--use-file-for-fake-video-capture={video}"]
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        opened.append(browser)
+        return browser.new_page(viewport={"width": 1280, "height": 800})
+
+    yield make
+    for browser in opened:
+        browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,160 @@
+// The gate screen: scan by keyboard-wedge scanner or camera, show the verdict
+// big enough to read at arm's length, and keep judging when the server is gone.
+
+import { api, ApiError, ev, eventSlug } from "./api.js";
+import { Camera, cameras } from "./gate-camera.js";
+import { GatePack, queue } from "./gate-offline.js";
+
+const $ = (id) => document.getElementById(id);
+const VERDICTS = {
+  ok: "IN", out: "OUT", duplicate: "ALREADY IN", unpaid: "UNPAID", not_admitted: "WRONG GATE",
+  invalid_time: "NOT NOW", invalid: "INVALID", revoked: "OLD CODE", void: "CANCELLED",
+  blocked: "BLOCKED", wrong_event: "WRONG EVENT",
+};
+const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
+const RESULT_MS = 2500;
+
+const device = localStorage.getItem("gate.device") ||
+  (localStorage.setItem("gate.device", `web-${crypto.randomUUID().slice(0, 8)}`), localStorage.getItem("gate.device"));
+const state = { gate: null, direction: "in", offline: false, pack: null, clearTimer: null };
+
+function show(answer) {
+  const reason = answer.status === "ok" ? (state.direction === "out" ? "out" : "ok") : answer.reason;
+  const result = $("result");
+  result.className = `result ${answer.status === "ok" ? "ok" : WARN.has(reason) ? "warn" : "bad"}`;
+  result.dataset.status = answer.status;
+  result.dataset.reason = answer.reason || "";
+  $("verdict").textContent = VERDICTS[reason] || reason.toUpperCase();
+  if (answer.repeat) $("verdict").append(Object.assign(document.createElement("span"), { className: "repeat", textContent: "REPEAT" }));
+  $("message").textContent = answer.message;
+  const t = answer.ticket;
+  $("holder").textContent = t ? t.holder.name : "";
+  const bits = t ? [t.type.name, (t.zones || []).join(" + ")] : [];
+  if (answer.first_entry) bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  if (t?.notes) bits.push(t.notes);
+  $("details").textContent = bits.filter(Boolean).join(" · ");
+  clearTimeout(state.clearTimer);
+  state.clearTimer = setTimeout(idle, RESULT_MS * 2);
+}
+
+function idle() {
+  $("result").className = "result idle";
+  $("verdict").textContent = state.offline ? "OFFLINE" : "READY";
+  $("message").textContent = "Scan a ticket";
+  $("holder").textContent = $("details").textContent = "";
+}
+
+function setOffline(offline) {
+  state.offline = offline;
+  $("offline-banner").hidden = !offline;
+  $("queue-size").textContent = queue.items().length;
+  document.body.classList.toggle("is-offline", offline);
+}
+
+async function scanCode(code) {
+  code = code.trim();
+  if (!code) return;
+  const scan = { code, gate: state.gate, direction: state.direction, nonce: crypto.randomUUID(),
+                 scanned_at: new Date().toISOString(), device };
+  if (!state.offline) {
+    try {
+      return show(await api(ev("/scans"), { method: "POST", body: scan }));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 0) return showError(err);
+      setOffline(true);
+    }
+  }
+  queue.add({ ...scan, offline: true });
+  setOffline(true);
+  show(await state.pack.judge(code, state.direction));
+}
+
+async function scanFrame(blob) {
+  if (state.offline) return;  // offline, only codes decoded on the device can be judged
+  const form = new FormData();
+  form.append("image", blob, "frame.jpg");
+  for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: crypto.randomUUID() })) form.append(k, v);
+  try {
+    const answer = await api(ev("/scans/frame"), { method: "POST", form });
+    if (answer.status !== "no_code") { show(answer); camera.hold(RESULT_MS); }
+  } catch (err) {
+    if (err.status === 0) setOffline(true); else showError(err);
+  }
+}
+
+function showError(err) {
+  show({ status: "refused", reason: "error", message: err.message, ticket: null });
+  $("verdict").textContent = "ERROR";
+}
+
+/** While offline, try the server every few seconds; once it answers, upload the queue. */
+async function heartbeat() {
+  try {
+    await state.pack.refresh();
+    if (state.offline || queue.items().length) {
+      const { conflicts } = await queue.flush();
+      setOffline(false);
+      if (conflicts) $("message").textContent = `${conflicts} offline conflict(s) reported to the supervisor`;
+      else if ($("result").classList.contains("idle")) idle();
+    }
+  } catch (err) {
+    if (err.status === 0) setOffline(true);
+  }
+}
+
+const camera = new Camera($("camera"), {
+  onCode: async (code) => { await scanCode(code); camera.hold(RESULT_MS); },
+  onFrame: scanFrame,
+});
+
+async function chooseGate(code) {
+  state.gate = code;
+  localStorage.setItem("gate.gate", code);
+  const gate = state.gates.find((g) => g.code === code);
+  $("title").textContent = `${gate.name} - ${gate.zone}`;
+  $("direction").hidden = gate.direction !== "both";
+  setDirection(gate.direction === "out" ? "out" : "in");
+  state.pack = new GatePack(code);
+  await state.pack.refresh();
+  idle();
+}
+
+function setDirection(direction) {
+  state.direction = direction;
+  for (const b of $("direction").querySelectorAll("button")) {
+    b.className = b.dataset.direction === direction ? "on" : "secondary";
+  }
+}
+
+async function start() {
+  const event = await api(ev());
+  state.gates = event.gates;
+  const wanted = new URLSearchParams(location.search).get("gate") || localStorage.getItem("gate.gate");
+  for (const g of event.gates) $("gate-select").append(new Option(g.name, g.code));
+  $("gate-select").value = event.gates.some((g) => g.code === wanted) ? wanted : event.gates[0].code;
+  await chooseGate($("gate-select").value);
+  $("gate-select").addEventListener("change", (e) => chooseGate(e.target.value));
+  $("direction").addEventListener("click", (e) => e.target.dataset.direction && setDirection(e.target.dataset.direction));
+  $("wedge-form").addEventListener("submit", (e) => { e.preventDefault(); const v = $("wedge").value; $("wedge").value = ""; scanCode(v); });
+  // A wedge scanner types into whatever has focus: keep it on the input.
+  document.addEventListener("click", () => setTimeout(() => $("wedge").focus(), 0));
+  $("wedge").addEventListener("blur", () => setTimeout(() => { if (document.activeElement === document.body) $("wedge").focus(); }, 0));
+  $("wedge").focus();
+  $("camera-toggle").addEventListener("click", toggleCamera);
+  setOffline(false);
+  setInterval(heartbeat, 5000);
+}
+
+async function toggleCamera() {
+  if (camera.stream) { camera.stop(); $("camera-toggle").textContent = "Start camera"; return; }
+  await camera.start($("camera-select").value || undefined);
+  $("camera-toggle").textContent = "Stop camera";
+  const list = await cameras();
+  if (list.length > 1 && $("camera-select").options.length === 0) {
+    for (const c of list) $("camera-select").append(new Option(c.label || "Camera", c.deviceId));
+    $("camera-select").hidden = false;
+    $("camera-select").addEventListener("change", async (e) => { camera.stop(); await camera.start(e.target.value); });
+  }
+}
+
+start().catch((err) => { showError(err); $("message").textContent = `Cannot start: ${err.message} (event ${eventSlug()})`; });

@@ -1,0 +1,102 @@
+"""The gate page in a real browser: wedge scanner, camera frames, offline mode."""
+from datetime import timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import segno
+
+from helpers import NOW, Api, iso
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def seeded(live_app, live_token):
+    admin = Api(live_app.test_client(), live_token("admin"))
+    assert admin.post("/api/v1/events", {"slug": "ev", "name": "Expo", "timezone": "UTC",
+                                         "starts_at": iso(NOW - timedelta(hours=1)),
+                                         "ends_at": iso(NOW + timedelta(days=1))}).status_code == 201
+    assert admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 50,
+                                                         "badge_type": "General", "zones": ["hall"]}).status_code == 201
+    assert admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North Gate", "zone": "hall",
+                                                  "admits": ["GA"], "direction": "both"}).status_code == 201
+    rows = [{"type": "GA", "holder": {"name": name, "company": "Acme"}}
+            for name in ("Aarav Sharma", "Lena Müller", "Yuki Tanaka")]
+    tickets = admin.post("/api/v1/events/ev/tickets", {"tickets": rows}).json["tickets"]
+    url = f"{live_app.config['LIVE_URL']}/gate?token={live_token('gate', 'ev')}&event=ev&gate=north"
+    return {"admin": admin, "tickets": tickets, "url": url}
+
+
+def wedge_scan(page, code: str) -> None:
+    page.locator("#wedge").fill(code)
+    page.locator("#wedge").press("Enter")
+
+
+def test_wedge_scan_shows_green_then_duplicate(live_app, page, seeded, screenshot):
+    page.goto(seeded["url"])
+    page.wait_for_selector("#result.idle")
+    ticket = seeded["tickets"][0]
+    wedge_scan(page, ticket["code"])
+    page.wait_for_selector("#result[data-status=ok]")
+    assert page.locator("#verdict").inner_text().startswith("IN")
+    assert page.locator("#holder").inner_text() == "Aarav Sharma"
+    screenshot("ok")
+    wedge_scan(page, ticket["code"])  # the same device a moment later: a re-read
+    page.wait_for_selector("#verdict .repeat")
+    live_app.config["REREAD_SECONDS"] = 0
+    wedge_scan(page, ticket["code"])
+    page.wait_for_selector("#result[data-reason=duplicate]")
+    assert "Already entered" in page.locator("#message").inner_text()
+    assert "ALREADY IN" in page.locator("#verdict").inner_text()
+    screenshot("duplicate")
+    wedge_scan(page, "NOT-A-TICKET")
+    page.wait_for_selector("#result[data-reason=invalid]")
+    assert page.evaluate("document.activeElement.id") == "wedge"
+    screenshot("invalid")
+
+
+def test_offline_scans_are_judged_locally_and_uploaded_once(page, seeded, screenshot):
+    page.goto(seeded["url"])
+    page.wait_for_selector("#result.idle")
+    page.context.set_offline(True)
+    wedge_scan(page, seeded["tickets"][1]["code"])
+    page.wait_for_selector("#offline-banner:not([hidden])")
+    page.wait_for_selector("#result[data-status=ok]")
+    assert "offline" in page.locator("#message").inner_text()
+    screenshot("offline")
+    page.context.set_offline(False)
+    page.wait_for_selector("#offline-banner[hidden]", state="attached", timeout=15_000)
+    counts = seeded["admin"].get("/api/v1/events/ev/counts").json
+    assert counts["gates"]["north"]["entries"] == 1 and counts["zones"]["hall"]["inside"] == 1
+
+
+def write_y4m(path: Path, text: str, frames: int = 30) -> None:
+    """A short 640x480 video of a phone screen showing the code, for Chromium's fake camera."""
+    qr = segno.make(text, error="m")
+    matrix = np.array([[0 if dark else 255 for dark in row] for row in qr.matrix], np.uint8)
+    code = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=6, fy=6, interpolation=cv2.INTER_NEAREST)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
+    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
+    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            out.write(b"FRAME\n" + yuv)
+
+
+def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
+    video = tmp_path / "code.y4m"
+    write_y4m(video, seeded["tickets"][2]["code"])
+    page = camera_page(video)
+    page.goto(seeded["url"])
+    page.wait_for_selector("#result.idle")
+    page.locator("#camera-toggle").click()
+    page.wait_for_selector("#result[data-status=ok]", timeout=20_000)
+    assert page.locator("#holder").inner_text() == "Yuki Tanaka"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "test_camera-ok.png"))
