@@ -1,0 +1,131 @@
+"""`gate-scan`: the gate client, a camera loop that reads tickets and asks the server.
+
+    gate-scan --server URL --token T --gate CODE --event SLUG
+              [--camera 0 | --video FILE | --images DIR]
+
+Each ticket coming into view is read once (see `scanner.reader.FrameReader`),
+sent to the server, and its judgement printed on one line: status, reason,
+holder, ticket type, message. Without the server the client goes offline
+loudly, queues scans in a small SQLite file and sends them when it can (see
+`scanner.station`). The token may come from `GATE_TOKEN` instead of the
+command line, where other users of the machine could see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from scanner.backends import get_decoder
+from scanner.outbox import Outbox
+from scanner.reader import FrameReader
+from scanner.remote import GateServer
+from scanner.sources import camera_frames, image_frames, video_frames
+from scanner.station import Station
+
+__all__ = ["main", "run"]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line; exit with a usage message if it is wrong."""
+    parser = argparse.ArgumentParser(prog="gate-scan", description="Scan QR tickets at a gate.")
+    parser.add_argument("--server", required=True, help="the gate server, e.g. https://gate.example.org")
+    parser.add_argument("--token", default=os.environ.get("GATE_TOKEN"), help="a gate token (default: $GATE_TOKEN)")
+    parser.add_argument("--gate", required=True, help="the gate code, e.g. HALL-A")
+    parser.add_argument("--event", required=True, help="the event slug")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--camera", type=int, default=None, metavar="INDEX", help="camera number (default 0)")
+    source.add_argument("--video", type=Path, help="read frames from a video file")
+    source.add_argument("--images", type=Path, metavar="DIR", help="read each image of a folder as a frame")
+    parser.add_argument("--direction", choices=["in", "out"], help="scan entries or exits (default: the gate's)")
+    parser.add_argument("--device", default=_default_device(), help="name of this device, sent with each scan")
+    parser.add_argument("--queue", type=Path, help="the offline queue file (default: in the user's data folder)")
+    parser.add_argument("--decoder", choices=["zbar", "zxing"], help="QR decoder (default: $GATE_DECODER or zbar)")
+    parser.add_argument("--repeat-after", type=float, default=3.0, metavar="SECONDS",
+                        help="a code out of view this long is sent again when it comes back (default 3)")
+    parser.add_argument("--retry-every", type=float, default=10.0, metavar="SECONDS",
+                        help="while offline, how often to try sending the queue (default 10)")
+    args = parser.parse_args(argv)
+    if not args.token:
+        parser.error("a token is needed: --token or $GATE_TOKEN")
+    if args.repeat_after < 0 or args.retry_every <= 0:
+        parser.error("--repeat-after must be >= 0 and --retry-every > 0")
+    return args
+
+
+def _default_device() -> str:
+    return f"gate-scan@{socket.gethostname()}"[:64]
+
+
+def default_queue(event: str, gate: str) -> Path:
+    """Where the offline queue lives unless told otherwise: one file per event and gate."""
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in f"{event}-{gate}")
+    return data / "gate-scan" / f"{safe}.sqlite3"
+
+
+def frames_for(args: argparse.Namespace) -> Iterable[np.ndarray]:
+    """The frame source the command line asks for; the first camera by default."""
+    if args.video is not None:
+        return video_frames(args.video)
+    if args.images is not None:
+        return image_frames(args.images)
+    return camera_frames(args.camera if args.camera is not None else 0)
+
+
+def run(frames: Iterable[np.ndarray], reader: FrameReader, station: Station) -> None:
+    """The loop: read each frame, send each new code, retry the queue when due."""
+    for frame in frames:
+        for code in reader.read(frame):
+            station.scan(code)
+        station.tick()
+    # The input has ended (a video, a folder): one last try for the queue.
+    if len(station.outbox):
+        station.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `gate-scan`; returns the exit status."""
+    args = parse_args(argv)
+    try:
+        decoder = get_decoder(args.decoder)
+        server = GateServer(args.server, args.token, args.event)
+    except (RuntimeError, ValueError) as exc:
+        print(f"gate-scan: {exc}", file=sys.stderr)
+        return 2
+    queue = args.queue or default_queue(args.event, args.gate)
+    with Outbox(queue) as outbox:
+        station = Station(server, outbox, args.gate, args.device, args.direction,
+                          retry_every=args.retry_every, show=_out, alarm=_err)
+        reader = FrameReader(decoder=decoder, forget_after=args.repeat_after)
+        _err(f"gate-scan: gate {args.gate} of {args.event} at {args.server}, decoder {decoder.name}, "
+             f"queue {queue} ({len(outbox)} waiting)")
+        try:
+            run(frames_for(args), reader, station)
+        except OSError as exc:
+            _err(f"gate-scan: {exc}")
+            return 2
+        except KeyboardInterrupt:
+            _err("gate-scan: stopped")
+        finally:
+            server.close()
+            _err(f"gate-scan: {station.sent} scans judged, {len(outbox)} still queued in {queue}")
+    return 0
+
+
+def _out(line: str) -> None:
+    print(line, flush=True)
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Reading codes from a live camera, frame after frame.
+
+A camera delivers 15 to 30 frames a second and a ticket stays in view for
+many of them, so the reader keeps a little state between frames:
+
+- every frame gets the cheap pass: candidate regions, and decoder time only
+  for those showing finder patterns; every `thorough_every`-th frame that found
+  nothing also gets a whole-frame pass, a safety net for codes the region
+  finder missed;
+- each frame has a time budget, so a cluttered scene cannot stall the loop;
+- a code is reported once when it comes into view, and again only after it
+  has been out of view for `forget_after` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from scanner.backends import Decoder, resolve_decoder
+from scanner.image import as_gray
+from scanner.pipeline import Scan, scan
+
+__all__ = ["FrameReader"]
+
+
+class FrameReader:
+    """Stateful reader for a stream of frames; `read(frame)` returns codes new in view."""
+
+    def __init__(
+        self,
+        decoder: str | Decoder | None = None,
+        budget_ms: float = 25.0,
+        thorough_every: int = 5,
+        forget_after: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if budget_ms <= 0 or thorough_every < 1 or forget_after < 0:
+            raise ValueError("budget_ms must be > 0, thorough_every >= 1 and forget_after >= 0")
+        self.decoder = resolve_decoder(decoder)
+        self.budget_ms = budget_ms
+        self.thorough_every = thorough_every
+        self.forget_after = forget_after
+        self._clock = clock
+        self._last_seen: dict[str, float] = {}
+        self.frames = 0
+        self.last_scan = Scan()
+
+    def read(self, frame: np.ndarray) -> list[str]:
+        """Decode one frame; return the codes that just came into view, closest first."""
+        gray = as_gray(frame)
+        deadline = time.perf_counter() + self.budget_ms / 1000.0
+        thorough = self.frames % self.thorough_every == self.thorough_every - 1
+        self.frames += 1
+        self.last_scan = scan(gray, self.decoder, deadline, thorough=thorough)
+        return self._fresh(self.last_scan.texts())
+
+    def in_view(self) -> list[str]:
+        """Codes read in the last frame, new or not."""
+        return self.last_scan.texts()
+
+    def reset(self) -> None:
+        """Forget every code seen, so the next sighting of any code is reported again."""
+        self._last_seen.clear()
+
+    def _fresh(self, texts: list[str]) -> list[str]:
+        now = self._clock()
+        fresh = [t for t in texts if now - self._last_seen.get(t, -np.inf) > self.forget_after]
+        for text in texts:
+            self._last_seen[text] = now
+        # Drop codes long out of view so a day of scanning does not grow the map.
+        stale = [t for t, seen in self._last_seen.items() if now - seen > self.forget_after]
+        for text in stale:
+            del self._last_seen[text]
+        return fresh
