@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
 from reportlab.pdfbase.ttfonts import TTFont
@@ -120,7 +121,9 @@ class Face:
             with self._lock:
                 if self._ttfont is None:
                     # Subsets hold only the glyphs used, not all of ASCII as well.
-                    self._ttfont = TTFont(self.pdf_name, str(self.path), asciiReadable=False)
+                    ttfont = TTFont(self.pdf_name, str(self.path), asciiReadable=False)
+                    _serialise_subsetting(ttfont.face, self._lock)
+                    self._ttfont = ttfont
         return self._ttfont
 
     def code_for_glyph(self, gid: int) -> int:
@@ -156,6 +159,21 @@ class Face:
         """The advance the PDF viewer uses for ``code``, in 1/1000 em."""
         face = self.ttfont.face
         return float(face.charWidths.get(code, face.defaultWidth))
+
+
+def _serialise_subsetting(face: Any, lock: threading.RLock) -> None:
+    """Let one thread at a time subset this face.
+
+    ReportLab's subsetter reads the font file through one shared cursor, so two
+    PDFs saved at once by a threaded server would read each other's glyphs.
+    """
+    make_subset = face.makeSubset
+
+    def make_subset_alone(subset: list[int]) -> bytes:
+        with lock:
+            return make_subset(subset)
+
+    face.makeSubset = make_subset_alone
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ PERMISSIONS = {
     "tickets.change": {"admin", "supervisor", "box_office"},
     "counts.read": set(ROLES),
     "ledger.read": {"admin", "supervisor"},
+    "badges.print": {"admin", "supervisor", "box_office", "badge_desk"},
+    "badges.layout": {"admin", "supervisor", "badge_desk"},  # choose a layout other than the type's own
 }
 
 auth = HTTPTokenAuth(scheme="Bearer", description="A token from `gate token create`.")

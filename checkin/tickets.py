@@ -10,6 +10,7 @@ from .errors import Invalid, NotFound, SoldOut
 from .extensions import db
 from .ledger import journal_many, take_stock
 from .models import Channel, Event, LedgerEntry, Scan, SigningKey, Ticket, TicketType, utcnow
+from .print_log import prints_of_ticket
 
 CHUNK = 2000
 Progress = Callable[[int], None]
@@ -200,6 +201,7 @@ def detail(ticket: Ticket) -> dict:
         "created_at": ticket.created_at.isoformat(),
         "scans": [scan_row(s) for s in scans],
         "history": [ledger_row(e) for e in history],
+        "badge_prints": prints_of_ticket(ticket.id),
     }
 
 

@@ -1,0 +1,61 @@
+"""Print jobs and the log of every badge printed."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class PrintJob(db.Model):
+    """One press of "print": one or many badges on one PDF, kept as it was printed.
+
+    `layout` is the layout chosen at print time (None: each ticket's badge
+    type picks its own); `page` the page profile (None: one badge per page).
+    """
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_event", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    desk: Mapped[str | None] = mapped_column(String(64))
+    layout: Mapped[str | None] = mapped_column(String(64))
+    page: Mapped[str | None] = mapped_column(String(32))
+    start_at: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    badges: Mapped[int]
+    pages: Mapped[int]
+    # The PDF exactly as sent to the printer; loaded only when asked for.
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+class BadgePrint(db.Model):
+    """One badge printed for one ticket: who, at which desk, when, why, and for
+    which ticket generation (the badge version; a later generation makes it stale).
+
+    `print_no` counts this ticket's prints from 1; the unique constraint means
+    two desks can never both record the same print of one ticket.
+    """
+
+    __tablename__ = "badge_prints"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "print_no"),
+        CheckConstraint("print_no >= 1", name="badge_print_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    position: Mapped[int]  # the badge's place in its job's PDF, from 0
+    print_no: Mapped[int]
+    generation: Mapped[int]
+    layout: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    desk: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,264 @@
+// The badge desk: find a ticket (a keyboard-wedge scanner types its code and
+// Enter into the focused field; people type a name), preview its badge, print
+// it, reprint with a reason, and work through the out-of-date badges queue.
+// Printing only prints: it never checks anyone in.
+
+import { ApiError, api, ev, eventSlug, h } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const QUEUE_EVERY_MS = 15000;
+const PREVIEW_DPI = 150;
+let current = null; // {ticket, badge, prints} of the selected ticket
+let previewUrl = null;
+let printUrl = null;
+
+function say(el, text, kind = "") {
+  el.textContent = text;
+  el.className = `status ${kind}`;
+}
+
+function problemText(err) {
+  if (!(err instanceof ApiError)) return String(err);
+  const fields = err.problem.errors ? Object.values(err.problem.errors).flat() : [];
+  return fields.length && !err.message.includes(fields[0]) ? `${err.message} (${fields[0]})` : err.message;
+}
+
+const deskName = () => $("desk-name").value.trim() || null;
+const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// Our codes are long base32 without spaces; names have spaces or are short.
+const looksLikeCode = (text) => text.length >= 16 && !/\s/.test(text);
+
+/* Finding a ticket */
+
+async function find(text) {
+  const q = text.trim();
+  const status = $("find-status");
+  $("results").replaceChildren();
+  if (q.length < 3) return say(status, "Type at least 3 characters.", "error");
+  say(status, "Searching…");
+  let found;
+  try {
+    found = (await api(ev(`/tickets?q=${encodeURIComponent(q)}`))).tickets;
+  } catch (err) {
+    return say(status, problemText(err), "error");
+  }
+  if (found.length === 0) {
+    const hint = looksLikeCode(q) ? " A code replaced by a transfer or upgrade no longer matches: search by name." : "";
+    return say(status, `No ticket found.${hint}`, "error");
+  }
+  say(status, found.length === 1 ? "" : `${found.length} tickets: pick one.`);
+  if (found.length === 1) {
+    resetFind();
+    return select(found[0].id);
+  }
+  $("results").append(...found.map((t) => h("li", {},
+    h("button", { class: "secondary", onclick: () => select(t.id) },
+      h("span", { class: "name" }, t.holder.name),
+      `${t.type}${t.holder.company ? " · " + t.holder.company : ""}${t.state !== "valid" ? " · " + t.state : ""}`))));
+}
+
+function resetFind() {
+  $("find").value = "";
+  $("find").focus();
+}
+
+/* The selected ticket */
+
+async function select(id, keepStatus = false) {
+  if (!keepStatus) {
+    say($("print-status"), "");
+    $("print-files").replaceChildren();
+  }
+  try {
+    current = await api(ev(`/tickets/${id}/badge`));
+  } catch (err) {
+    return say($("find-status"), problemText(err), "error");
+  }
+  showTicket();
+  loadPreview();
+}
+
+function stateOf(ticket, badge) {
+  if (ticket.state === "void") return ["refused", "✖ Void: no badge"];
+  if (ticket.state === "pending") return ["refused", "✖ Not paid: no badge"];
+  if (ticket.blocked) return ["refused", "✖ Blocked: see a supervisor"];
+  if (badge.layout === null) return ["refused", "No badge for this type"];
+  if (badge.stale) return ["stale", "⚠ Badge out of date"];
+  if (badge.prints === 0) return ["needs", "● Needs a badge"];
+  return ["done", `✔ Printed ${badge.prints}×`];
+}
+
+function showTicket() {
+  const { ticket, badge, prints } = current;
+  $("ticket").hidden = false;
+  $("hint").hidden = true;
+  $("t-type").textContent = ticket.type.name;
+  $("t-name").textContent = ticket.holder.name;
+  $("t-company").textContent = ticket.holder.company || "";
+  $("t-meta").textContent = [`#${ticket.serial}`, ticket.zones.join(" · "), ticket.holder.email]
+    .filter(Boolean).join("  ·  ");
+  const [kind, text] = stateOf(ticket, badge);
+  $("t-state").textContent = text;
+  $("t-state").className = `state ${kind}`;
+  const again = badge.prints > 0 && !badge.stale;
+  $("reprint").hidden = !again;
+  $("reason").value = "";
+  $("reason-other").hidden = true;
+  $("print").disabled = kind === "refused" && !$("layout").value;
+  $("print").textContent = badge.prints === 0 ? "Print badge"
+    : badge.stale ? `Print updated badge (${badge.next_reprint})` : `Reprint badge (${badge.next_reprint})`;
+  $("history-title").textContent = `Prints (${prints.length})`;
+  $("history").replaceChildren(...prints.map((p) => h("tr", {},
+    h("td", {}, p.reprint || "first"), h("td", {}, time(p.at)), h("td", {}, p.desk || ""),
+    h("td", {}, p.actor.split(":").pop()), h("td", {}, p.reason || ""))));
+}
+
+async function loadPreview() {
+  const id = current.ticket.id;
+  const layout = $("layout").value;
+  const img = $("preview");
+  try {
+    const blob = await api(ev(`/tickets/${id}/badge.png?dpi=${PREVIEW_DPI}${layout ? "&layout=" + layout : ""}`));
+    if (current.ticket.id !== id) return; // another ticket was picked meanwhile
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = URL.createObjectURL(blob);
+    img.src = previewUrl;
+    img.hidden = false;
+    $("preview-note").textContent = "Preview of the next print (as a label printer prints it)";
+  } catch (err) {
+    img.hidden = true;
+    $("preview-note").textContent = problemText(err);
+  }
+}
+
+/* Printing */
+
+function reasonGiven() {
+  const choice = $("reason").value;
+  return choice === "other" ? $("reason-other").value.trim() : choice;
+}
+
+async function printCurrent() {
+  const status = $("print-status");
+  const body = { ticket_ids: [current.ticket.id], desk: deskName() };
+  if ($("layout").value) body.layout = $("layout").value;
+  if ($("page").value) body.page = $("page").value;
+  if (!$("reprint").hidden) {
+    body.reason = reasonGiven();
+    if (!body.reason) {
+      say(status, "This badge was printed before: choose a reason first.", "error");
+      return $("reason").focus();
+    }
+  }
+  await printJob(body, current.ticket.holder.name);
+  await select(current.ticket.id, true);
+}
+
+async function printJob(body, name) {
+  const status = $("print-status");
+  $("print").disabled = true;
+  say(status, "Printing…");
+  try {
+    const job = await api(ev("/print-jobs"), { method: "POST", body });
+    const mark = job.prints[0].reprint;
+    say(status, `Printed ${name}${mark ? " (" + mark + ")" : ""}: job ${job.id}.`, "ok");
+    await sendToPrinter(job);
+  } catch (err) {
+    say(status, problemText(err), "error");
+  } finally {
+    $("print").disabled = false;
+    loadQueue();
+  }
+}
+
+async function sendToPrinter(job) {
+  const pdf = await api(job.pdf.replace(/^\/api\/v1/, ""));
+  if (printUrl) URL.revokeObjectURL(printUrl);
+  printUrl = URL.createObjectURL(pdf);
+  const label = (dpi) => h("a", { href: "#", onclick: (e) => { e.preventDefault(); openPng(job, dpi); } },
+    `Label PNG ${dpi} dpi`);
+  $("print-files").replaceChildren(
+    h("a", { href: printUrl, target: "_blank", download: `badge-job-${job.id}.pdf` }, "Badge PDF"),
+    label(203), label(300));
+  if ($("after-print").value !== "dialog") return;
+  const frame = $("printer");
+  frame.onload = () => {
+    try {
+      frame.contentWindow.print();
+    } catch (err) { /* the PDF link above stays available */ }
+  };
+  frame.src = printUrl;
+}
+
+async function openPng(job, dpi) {
+  const png = await api(`${job.png.replace(/^\/api\/v1/, "")}?dpi=${dpi}`);
+  window.open(URL.createObjectURL(png), "_blank");
+}
+
+/* The out-of-date badges queue */
+
+async function loadQueue() {
+  let data;
+  try {
+    data = await api(ev("/badges/stale"));
+  } catch (err) {
+    return;
+  }
+  $("queue-count").textContent = data.tickets.length + (data.more ? "+" : "");
+  $("queue").replaceChildren(...data.tickets.map((t) => h("li", {},
+    h("div", { class: "row" },
+      h("div", {},
+        h("span", { class: "name" }, t.holder.name),
+        h("span", { class: "why" }, `${t.type.name} · ${changeText(t.change)}`)),
+      h("button", { onclick: () => reprintStale(t) }, "Reprint")))));
+}
+
+function changeText(change) {
+  if (!change) return "changed";
+  const word = { "ticket.transfer": "transferred", "ticket.upgrade": "upgraded", "ticket.reissue": "new code" };
+  return `${word[change.action] || change.action} ${time(change.at)}`;
+}
+
+async function reprintStale(t) {
+  await select(t.id);
+  await printJob({ ticket_ids: [t.id], desk: deskName() }, t.holder.name);
+  await select(t.id, true);
+}
+
+/* Start */
+
+async function loadChoices() {
+  try {
+    const { layouts, pages } = await api("/badges/layouts");
+    $("layout").append(...layouts.map((l) => h("option", { value: l.name }, l.title)));
+    $("page").append(...pages.map((p) => h("option", { value: p.name },
+      p.per_page > 1 ? `${p.name} (${p.per_page} per sheet)` : p.name)));
+  } catch (err) {
+    say($("find-status"), problemText(err), "error");
+  }
+}
+
+function start() {
+  $("event-name").textContent = eventSlug();
+  $("desk-name").value = localStorage.getItem("gate.desk") || "";
+  $("desk-name").addEventListener("change", () => localStorage.setItem("gate.desk", $("desk-name").value.trim()));
+  $("after-print").value = localStorage.getItem("gate.desk.after") || "dialog";
+  $("after-print").addEventListener("change", () => localStorage.setItem("gate.desk.after", $("after-print").value));
+  $("find-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    find($("find").value);
+  });
+  $("find").addEventListener("keydown", (e) => { if (e.key === "Escape") resetFind(); });
+  $("print").addEventListener("click", printCurrent);
+  $("reason").addEventListener("change", () => {
+    $("reason-other").hidden = $("reason").value !== "other";
+    if (!$("reason-other").hidden) $("reason-other").focus();
+  });
+  $("layout").addEventListener("change", () => { if (current) { showTicket(); loadPreview(); } });
+  loadChoices();
+  loadQueue();
+  setInterval(loadQueue, QUEUE_EVERY_MS);
+  $("find").focus();
+}
+
+start();
