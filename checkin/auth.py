@@ -29,6 +29,11 @@ PERMISSIONS = {
     "tickets.change": {"admin", "supervisor", "box_office"},
     "counts.read": set(ROLES),
     "ledger.read": {"admin", "supervisor"},
+    "sales": {"admin", "supervisor", "box_office"},
+    "changes.approve": {"admin", "supervisor"},  # transfers and quota moves inside a freeze window
+    "stock.manage": {"admin", "supervisor"},  # release buffer, emergency pools
+    "quota.move": {"admin", "supervisor", "box_office"},
+    "review.read": {"admin", "supervisor"},
     "badges.print": {"admin", "supervisor", "box_office", "badge_desk"},
     "badges.layout": {"admin", "supervisor", "badge_desk"},  # choose a layout other than the type's own
 }

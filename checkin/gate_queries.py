@@ -16,15 +16,26 @@ GATE = select(
     Gate.direction, Gate.reentry, Gate.opens_at, Gate.closes_at,
 ).join(Event, Event.id == Gate.event_id).where(Event.slug == bindparam("slug"), Gate.code == bindparam("code"))
 
-_TICKET = select(
-    Ticket.id, Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
-    Ticket.holder_company, Ticket.notes, Ticket.require_attention, Ticket.badge_prints,
-    Ticket.badge_generation, Ticket.barcode_generation, TicketType.code.label("type_code"),
-    TicketType.name.label("type_name"), TicketType.badge_type, TicketType.zones, TicketType.valid_from,
-    TicketType.valid_until, Channel.code.label("channel_code"),
-).join(TicketType, TicketType.id == Ticket.type_id).outerjoin(Channel, Channel.id == Ticket.channel_id)
-TICKET_BY_SERIAL = _TICKET.where(Ticket.event_id == bindparam("event_id"), Ticket.serial == bindparam("serial"))
-TICKET_BY_BARCODE = _TICKET.where(Ticket.event_id == bindparam("event_id"), Ticket.barcode == bindparam("code"))
+def _ticket(*where):
+    """The ticket a scan judges, share-locked until the scan commits (PostgreSQL; SQLite's
+    single writer already orders them): a transfer, upgrade or void of the same ticket
+    then commits wholly before the scan reads it or after the scan is stored. The lock
+    sits in a CTE so a ticket changed meanwhile is read as it is now, new type included;
+    FOR SHARE on the join itself would drop a row whose type changed."""
+    locked = select(
+        Ticket.id, Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
+        Ticket.holder_company, Ticket.notes, Ticket.require_attention, Ticket.badge_prints,
+        Ticket.badge_generation, Ticket.barcode_generation, Ticket.type_id, Ticket.channel_id,
+    ).where(*where).with_for_update(read=True).cte("locked_ticket")
+    return select(
+        *(c for c in locked.c if c.name not in ("type_id", "channel_id")), TicketType.code.label("type_code"),
+        TicketType.name.label("type_name"), TicketType.badge_type, TicketType.zones, TicketType.valid_from,
+        TicketType.valid_until, Channel.code.label("channel_code"),
+    ).join(TicketType, TicketType.id == locked.c.type_id).outerjoin(Channel, Channel.id == locked.c.channel_id)
+
+
+TICKET_BY_SERIAL = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.serial == bindparam("serial"))
+TICKET_BY_BARCODE = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.barcode == bindparam("code"))
 
 _SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.direction, Scan.offline,
                Scan.forced, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
@@ -58,3 +69,4 @@ def run(statement, **params):
 def admit_first(**params):
     """The INSERT ... ON CONFLICT DO NOTHING for this database."""
     return run(ADMIT_FIRST[db.engine.dialect.name], **params)
+

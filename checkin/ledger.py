@@ -7,9 +7,11 @@ clause, so concurrent takes can never overshoot; a refused guard raises and
 the caller's transaction rolls back whatever the earlier guards took.
 """
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from . import ledger_queries as q
 from .errors import SoldOut
 from .extensions import db
 from .models import Allocation, Channel, Event, LedgerEntry, TicketType, utcnow
@@ -31,11 +33,17 @@ class _Refused(Exception):
     """A guard found no room; carries the words for the clerk."""
 
 
-def take_stock(ttype: TicketType, channel: Channel | None, n: int, held: bool = False) -> Take:
-    """Take n seats of a type for a channel, or raise SoldOut and take nothing."""
+def take_stock(ttype: TicketType, channel: Channel | None, n: int, held: bool = False,
+               on_sale_at: datetime | None = None) -> Take:
+    """Take n seats of a type for a channel, or raise SoldOut and take nothing.
+
+    With `on_sale_at`, the type (and a bundle's parent) must also be on sale at
+    that moment: not frozen and inside its sale window, checked in the same
+    guarded UPDATE so a freeze that commits first always wins.
+    """
     savepoint = db.session.begin_nested()
     try:
-        from_quota = _take(ttype, channel, n, held)
+        from_quota = _take(ttype, channel, n, held, on_sale_at)
     except _Refused as refused:
         savepoint.rollback()
         left = available(ttype, channel)
@@ -45,19 +53,18 @@ def take_stock(ttype: TicketType, channel: Channel | None, n: int, held: bool = 
     return Take(n, from_quota)
 
 
-def _take(ttype: TicketType, channel: Channel | None, n: int, held: bool) -> int:
-    counter = TicketType.held if held else TicketType.sold
-    _guard(update(Event).where(
-        Event.id == ttype.event_id, Event.capacity.is_(None) | (Event.taken + n <= Event.capacity),
-    ).values(taken=Event.taken + n), "the event is at capacity")
-    _guard(update(TicketType).where(
-        TicketType.id == ttype.id,
-        TicketType.sold + TicketType.held + n <= TicketType.capacity - TicketType.buffer,
-    ).values({counter: counter + n}), f"{ttype.name} is sold out")
+def _take(ttype: TicketType, channel: Channel | None, n: int, held: bool,
+          on_sale_at: datetime | None = None, count_event: bool = True) -> int:
+    if count_event:  # a bundle's seat is one person: the event counts it once, not per pool
+        _guard(q.EVENT_TAKE, "the event is at capacity", event_id=ttype.event_id, n=n)
+    on_sale = {"at": on_sale_at} if on_sale_at is not None else {}
+    _guard(q.TYPE_TAKE[held, on_sale_at is not None],
+           f"{ttype.name} is sold out" if on_sale_at is None else f"{ttype.name} is sold out or not on sale",
+           type_id=ttype.id, n=n, **on_sale)
     from_quota = _take_quota_or_shared(ttype, channel, n)
     if ttype.parent_id is not None:
         parent = db.session.get(TicketType, ttype.parent_id)
-        _take(parent, None, n, held)
+        _take(parent, None, n, held, on_sale_at, count_event=False)
     return from_quota
 
 
@@ -65,63 +72,102 @@ def _take_quota_or_shared(ttype: TicketType, channel: Channel | None, n: int) ->
     """Take from the channel's quota first, the rest from the shared remainder; returns the quota part."""
     from_quota = 0
     if channel is not None:
-        alloc = db.session.scalar(select(Allocation).where(
-            Allocation.channel_id == channel.id, Allocation.type_id == ttype.id).with_for_update())
+        alloc = q.run(q.ALLOCATION, channel_id=channel.id, type_id=ttype.id).first()
         if alloc is not None:
-            db.session.refresh(alloc)
             from_quota = min(n, alloc.quota - alloc.used)
-            _guard(update(Allocation).where(
-                Allocation.id == alloc.id, Allocation.used + from_quota <= Allocation.quota,
-            ).values(used=Allocation.used + from_quota), f"{channel.name}'s {ttype.name} quota changed")
+            _guard(q.QUOTA_TAKE, f"{channel.name}'s {ttype.name} quota changed", alloc_id=alloc.id, n=from_quota)
         if from_quota < n and not channel.uses_shared:
             raise _Refused(f"{channel.name} has no {ttype.name} quota left")
     rest = n - from_quota
     if rest:
-        _guard(update(TicketType).where(
-            TicketType.id == ttype.id,
-            TicketType.shared_used + TicketType.quota_total + rest <= TicketType.capacity - TicketType.buffer,
-        ).values(shared_used=TicketType.shared_used + rest),
-            f"{ttype.name} has no seats left outside channel quotas")
+        _guard(q.SHARED_TAKE, f"{ttype.name} has no seats left outside channel quotas", type_id=ttype.id, n=rest)
     return from_quota
 
 
-def return_stock(ttype: TicketType, channel_id: int | None, n: int, source: str, held: bool = False) -> None:
+def return_stock(ttype: TicketType, channel_id: int | None, n: int, source: str, held: bool = False,
+                 count_event: bool = True) -> None:
     """Give n seats back to the places take_stock took them from."""
-    counter = TicketType.held if held else TicketType.sold
-    db.session.execute(update(Event).where(Event.id == ttype.event_id).values(taken=Event.taken - n))
-    db.session.execute(update(TicketType).where(TicketType.id == ttype.id).values({counter: counter - n}))
+    if count_event:
+        q.run(q.EVENT_RETURN, event_id=ttype.event_id, n=n)
+    q.run(q.TYPE_RETURN[held], type_id=ttype.id, n=n)
     if source == "quota":
-        db.session.execute(update(Allocation).where(
-            Allocation.channel_id == channel_id, Allocation.type_id == ttype.id,
-        ).values(used=Allocation.used - n))
+        q.run(q.QUOTA_RETURN, key_channel=channel_id, key_type=ttype.id, n=n)
     else:
-        db.session.execute(update(TicketType).where(TicketType.id == ttype.id)
-                           .values(shared_used=TicketType.shared_used - n))
+        q.run(q.SHARED_RETURN, type_id=ttype.id, n=n)
     if ttype.parent_id is not None:
-        return_stock(db.session.get(TicketType, ttype.parent_id), None, n, "shared", held)
+        return_stock(db.session.get(TicketType, ttype.parent_id), None, n, "shared", held, count_event=False)
 
 
-def _guard(stmt, why: str) -> None:
-    if db.session.execute(stmt).rowcount != 1:
+def return_held(ttype: TicketType, channel_id: int | None, n: int, from_quota: int) -> None:
+    """Give back n held seats of which the first `from_quota` came from the channel's quota."""
+    if from_quota:
+        return_stock(ttype, channel_id, from_quota, "quota", held=True)
+    if n - from_quota:
+        return_stock(ttype, channel_id, n - from_quota, "shared", held=True)
+
+
+def convert_held(ttype: TicketType, n: int) -> None:
+    """Turn n held seats into sold ones (a hold became tickets); quotas and the event count stay."""
+    q.run(q.TYPE_CONVERT_HELD, type_id=ttype.id, n=n)
+    if ttype.parent_id is not None:
+        convert_held(db.session.get(TicketType, ttype.parent_id), n)
+
+
+def release_buffer(ttype: TicketType, n: int) -> None:
+    """Make n seats of the hidden buffer sellable, or raise SoldOut if the buffer is smaller."""
+    done = db.session.execute(update(TicketType).where(TicketType.id == ttype.id, TicketType.buffer >= n)
+                              .values(buffer=TicketType.buffer - n))
+    if done.rowcount != 1:
+        left = db.session.scalar(select(TicketType.buffer).where(TicketType.id == ttype.id))
+        raise SoldOut(f"{ttype.name} has only {left} buffer seat(s) to release",
+                      {"quantity": [f"at most {left}"]}, type=ttype.code, buffer=left)
+
+
+def move_quota(ttype: TicketType, source: Channel, target: Channel, n: int) -> None:
+    """Move n seats of unsold quota from one channel to another; the pool's total stays the same."""
+    taken = db.session.execute(update(Allocation).where(
+        Allocation.channel_id == source.id, Allocation.type_id == ttype.id, Allocation.quota - n >= Allocation.used,
+    ).values(quota=Allocation.quota - n))
+    if taken.rowcount != 1:
+        alloc = db.session.scalar(select(Allocation).where(Allocation.channel_id == source.id,
+                                                           Allocation.type_id == ttype.id))
+        free = alloc.quota - alloc.used if alloc else 0
+        raise SoldOut(f"{source.name} has only {free} unsold {ttype.name} seat(s) of quota",
+                      {"quantity": [f"at most {free}"]}, type=ttype.code, available=free)
+    grown = db.session.execute(update(Allocation).where(
+        Allocation.channel_id == target.id, Allocation.type_id == ttype.id).values(quota=Allocation.quota + n))
+    if grown.rowcount != 1:
+        db.session.add(Allocation(channel_id=target.id, type_id=ttype.id, quota=n, used=0))
+        db.session.flush()
+
+
+def _guard(stmt, why: str, **params) -> None:
+    if q.run(stmt, **params).rowcount != 1:
         raise _Refused(why)
 
 
-def available(ttype: TicketType, channel: Channel | None = None) -> int:
-    """Seats a channel can still take of this type (quota left plus shared remainder)."""
+def available(ttype: TicketType, channel: Channel | None = None, whole_pool: bool = False) -> int:
+    """Seats a take can still get of this type: through a channel, its quota left plus the shared
+    remainder; through no channel, the shared remainder; `whole_pool`: every seat not sold or held.
+
+    Capped by the event's capacity and, for a bundle, by what its parent pool can still give.
+    """
     t = db.session.get(TicketType, ttype.id, populate_existing=True)
     e = db.session.get(Event, ttype.event_id, populate_existing=True)
     left = t.capacity - t.buffer - t.sold - t.held
     if e.capacity is not None:
         left = min(left, e.capacity - e.taken)
     shared = t.capacity - t.buffer - t.quota_total - t.shared_used
-    quota = 0
     if channel is not None:
         alloc = db.session.scalar(select(Allocation).where(
-            Allocation.channel_id == channel.id, Allocation.type_id == t.id))
+            Allocation.channel_id == channel.id, Allocation.type_id == t.id).execution_options(populate_existing=True))
         quota = alloc.quota - alloc.used if alloc else 0
-        if not channel.uses_shared:
-            shared = 0
-    return max(0, min(left, quota + shared if channel else left))
+        left = min(left, quota + (shared if channel.uses_shared else 0))
+    elif not whole_pool:
+        left = min(left, shared)
+    if t.parent_id is not None:  # a bundle sells no more than its parent pool has left
+        left = min(left, available(db.session.get(TicketType, t.parent_id)))
+    return max(0, left)
 
 
 def journal(event_id: int, actor: str, action: str, **fields) -> None:
@@ -130,6 +176,6 @@ def journal(event_id: int, actor: str, action: str, **fields) -> None:
 
 
 def journal_many(rows: list[dict]) -> None:
-    """Append many ledger entries at once (bulk import)."""
+    """Append many ledger entries at once (bulk import, sales); every row has the same keys."""
     if rows:
-        db.session.execute(insert(LedgerEntry), rows)
+        q.run_many(q.JOURNAL, rows)

@@ -2,7 +2,9 @@
 from sqlalchemy import case, distinct, func, select
 
 from .extensions import db
-from .models import Admission, Allocation, Channel, Event, Gate, Scan, Ticket, TicketType
+from .holds import release_expired_now
+from .ledger import available
+from .models import Admission, Allocation, Channel, Event, Gate, Hold, Scan, Ticket, TicketType, utcnow
 
 
 def counts(event: Event) -> dict:
@@ -66,20 +68,65 @@ def _event_gates(event: Event) -> list[Gate]:
 
 
 def inventory(event: Event) -> dict:
-    """Per type and channel: capacity, buffer, sold, held, available, checked in, inside."""
+    """Per type and channel: capacity, buffer, sold, held, available, checked in, inside.
+
+    Expired holds are released first (lazy release on read), so `held` never
+    counts a hold whose time is up. `available` is what can still be sold,
+    capped by the event and, for a bundle, by its parent pool. `issued` counts
+    the type's own tickets (not void); `sold` also counts seats its bundles took.
+    """
+    release_expired_now(event.id)
     usage = _types(event)
+    per_channel = _by_channel(event)
+    now = utcnow()
     types = []
-    for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id).order_by(TicketType.id)):
+    fresh = {"populate_existing": True}  # the release above moved counters behind the ORM's back
+    for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id)
+                                .order_by(TicketType.id).execution_options(**fresh)):
         channels = [
-            {"channel": c.code, "quota": a.quota, "used": a.used, "available": a.quota - a.used}
-            for a, c in db.session.execute(select(Allocation, Channel).join(Channel)
-                                           .where(Allocation.type_id == t.id).order_by(Channel.id))
+            {"channel": c.code, "quota": a.quota, "used": a.used, "available": a.quota - a.used,
+             **per_channel.get((t.id, c.id), _NOTHING), "sellable": available(t, c)}
+            for a, c in db.session.execute(select(Allocation, Channel).join(Channel).where(
+                Allocation.type_id == t.id).order_by(Channel.id).execution_options(**fresh))
         ]
+        left = available(t, whole_pool=True)
         types.append({
             "code": t.code, "name": t.name, "capacity": t.capacity, "buffer": t.buffer, "sold": t.sold,
-            "held": t.held, "available": t.capacity - t.buffer - t.sold - t.held,
+            "held": t.held, "available": left,
             "shared": {"size": t.capacity - t.buffer - t.quota_total, "used": t.shared_used},
             "frozen": t.frozen, "checked_in": usage[t.code]["checked_in"], "inside": usage[t.code]["inside"],
             "channels": channels,
+            "issued": usage[t.code]["tickets"], "price": str(t.price), "parent": t.parent.code if t.parent else None,
+            "on_sale": not t.frozen and (t.sale_starts_at is None or t.sale_starts_at <= now)
+            and (t.sale_ends_at is None or now < t.sale_ends_at),
+            "low_stock": t.low_stock_at is not None and left <= t.low_stock_at,
         })
-    return {"event": event.slug, "capacity": event.capacity, "taken": event.taken, "types": types}
+    taken = db.session.scalar(select(Event.taken).where(Event.id == event.id))
+    return {"event": event.slug, "capacity": event.capacity, "taken": taken, "types": types}
+
+
+_NOTHING = {"issued": 0, "held": 0, "checked_in": 0, "inside": 0}
+
+
+def _by_channel(event: Event) -> dict[tuple[int, int | None], dict]:
+    """Per (type, channel): tickets issued (not void), seats held, checked in and inside now."""
+    out: dict[tuple[int, int | None], dict] = {}
+
+    def add(key, field, n):
+        out.setdefault(key, dict(_NOTHING))[field] = int(n or 0)
+
+    for type_id, channel_id, n in db.session.execute(select(Ticket.type_id, Ticket.channel_id, func.count()).where(
+            Ticket.event_id == event.id, Ticket.state != "void").group_by(Ticket.type_id, Ticket.channel_id)):
+        add((type_id, channel_id), "issued", n)
+    for type_id, channel_id, n in db.session.execute(select(
+            Hold.type_id, Hold.channel_id, func.sum(Hold.quantity - Hold.used)).where(
+            Hold.event_id == event.id, Hold.state == "active").group_by(Hold.type_id, Hold.channel_id)):
+        add((type_id, channel_id), "held", n)
+    for type_id, channel_id, checked_in, inside in db.session.execute(select(
+            Ticket.type_id, Ticket.channel_id, func.count(distinct(Admission.ticket_id)),
+            func.count(distinct(case((Admission.inside, Admission.ticket_id))))).join(
+            Ticket, Ticket.id == Admission.ticket_id).where(Admission.event_id == event.id)
+            .group_by(Ticket.type_id, Ticket.channel_id)):
+        add((type_id, channel_id), "checked_in", checked_in)
+        add((type_id, channel_id), "inside", inside)
+    return out

@@ -24,5 +24,8 @@ class Api:
     def patch(self, path: str, json=None, **kw):
         return self.client.patch(path, json=json, headers=self.headers, **kw)
 
+    def put(self, path: str, json=None, **kw):
+        return self.client.put(path, json=json, headers=self.headers, **kw)
+
     def as_role(self, bearer: str) -> "Api":
         return Api(self.client, bearer)

@@ -18,3 +18,8 @@ def allowed(permission: str):
 
 def actor() -> str:
     return current().actor
+
+
+def may(permission: str) -> bool:
+    """Whether the caller holds a permission (for rules that change with the role, not refuse it)."""
+    return current().role in roles_for(permission)

@@ -2,7 +2,7 @@
 from .. import changes, flags
 from .. import tickets as service
 from . import bp
-from .common import actor, allowed, load_event
+from .common import actor, allowed, load_event, may
 from .schemas import ImportIn, ReasonIn, SearchQuery, TransferIn
 
 
@@ -50,7 +50,8 @@ def reissue_ticket(slug, ticket_id, json_data):
 @bp.input(TransferIn)
 def transfer_ticket(slug, ticket_id, json_data):
     """New holder and new code; the old code answers revoked."""
-    return changes.transfer(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor())
+    return changes.transfer(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor(),
+                            supervisor=may("changes.approve"))
 
 
 @bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/block")

@@ -4,6 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..holds import start_sweeper
 from . import ensure_schema
 
 
@@ -25,10 +26,13 @@ def serve(host: str, port: int, threads: int) -> None:
         from ..extensions import socketio
 
         click.echo("gunicorn is not installed (pip install '.[server]'); using the development server", err=True)
+        start_sweeper(app)
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
         return
     _gunicorn(app, {"bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
-                    "accesslog": None, "timeout": 60, "graceful_timeout": 10, "keepalive": 30})
+                    "accesslog": None, "timeout": 60, "graceful_timeout": 10, "keepalive": 30,
+                    # Expired holds are released in the worker, after the fork: a thread never survives one.
+                    "post_worker_init": lambda _worker: start_sweeper(app)})
 
 
 def _safe_url(app) -> str:

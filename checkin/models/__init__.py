@@ -2,6 +2,7 @@
 from .events import Allocation, Channel, Event, TicketType
 from .gates import Admission, Gate, Scan
 from .printing import BadgePrint, PrintJob
+from .sales import HOLD_STATES, SALE_STATES, Hold, Sale
 from .tokens import ApiToken
 from .tickets import TICKET_STATES, LedgerEntry, SigningKey, Ticket
 from .types import UTCDateTime, utcnow
@@ -9,4 +10,5 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "Admission", "Allocation", "ApiToken", "BadgePrint", "Channel", "Event", "Gate", "LedgerEntry",
     "PrintJob", "Scan", "SigningKey", "TICKET_STATES", "Ticket", "TicketType", "UTCDateTime", "utcnow",
+    "Hold", "HOLD_STATES", "Sale", "SALE_STATES",
 ]
