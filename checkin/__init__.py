@@ -7,6 +7,7 @@ from . import config
 from .db import init_db
 from .errors import init_errors
 from .extensions import db, migrate, socketio
+from .live_hub import init_live
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
@@ -20,9 +21,11 @@ def create_app(test_config: dict | None = None) -> APIFlask:
     db.init_app(app)
     init_db(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    socketio.server_options.pop("client_manager", None)  # an earlier app's queue must not leak into this one
     socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
-                      cors_allowed_origins=[])
+                      cors_allowed_origins=[], channel=app.config.get("SOCKETIO_CHANNEL", "gate-live"))
     init_errors(app)
+    init_live(app)
 
     from . import models  # noqa: F401  (tables must be known before migrations run)
     from .api import bp as api_bp

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
+from . import counters
 from . import gate_queries as q
 from .codes_lookup import resolve
 from .errors import Forbidden, Invalid, NotFound
@@ -53,12 +54,12 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
         return replay(prior)
     if reason is None:
         reason = _refusal(gate, ticket, direction, req.scanned_at if req.offline and req.scanned_at else now)
-    admission = None
+    admission, left = None, False
     if reason is None and direction == "in":
         admission = _enter(gate, ticket.id, now)
         reason = None if admission is None else "duplicate"
     elif reason is None:
-        q.run(q.LEAVE, key_ticket=ticket.id, key_zone=gate.zone, now=now)
+        left = q.run(q.LEAVE, key_ticket=ticket.id, key_zone=gate.zone, now=now).rowcount == 1
     answer = _answer(gate, ticket, direction, reason, admission)
     try:
         scan_id = q.run(q.INSERT_SCAN, event_id=gate.event_id, gate_id=gate.id,
@@ -66,6 +67,8 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
                         direction=direction, nonce=req.nonce, scanned_at=req.scanned_at, at=now,
                         status=answer["status"], reason=reason, offline=req.offline, forced=False,
                         answer=answer).scalar_one()
+        counters.count_scan(gate, ticket, answer, left, scan_id=scan_id, direction=direction, at=now,
+                            offline=req.offline, device=device)
         db.session.commit()
     except IntegrityError:  # this nonce was stored first, by another request or node
         db.session.rollback()

@@ -1,6 +1,7 @@
 """A supervisor undoes an admitted scan; the ticket is back where it was."""
 from sqlalchemy import delete, update
 
+from . import counters
 from .errors import Conflict, NotFound
 from .extensions import db
 from .ledger import journal
@@ -19,7 +20,9 @@ def annul(event: Event, scan_id: int, reason: str, actor: str) -> dict:
         db.session.rollback()
         raise Conflict("only an admitted scan that is not yet annulled can be annulled",
                        {"scan": ["refused or already annulled"]})
+    inside_before = counters.presence(scan)
     _undo(scan)
+    counters.scan_annulled(scan, inside_before)
     journal(event.id, actor, "scan.annul", ticket_id=scan.ticket_id, reason=reason,
             before={"scan": scan.id, "status": scan.status, "direction": scan.direction})
     db.session.commit()

@@ -36,6 +36,9 @@ PERMISSIONS = {
     "review.read": {"admin", "supervisor"},
     "badges.print": {"admin", "supervisor", "box_office", "badge_desk"},
     "badges.layout": {"admin", "supervisor", "badge_desk"},  # choose a layout other than the type's own
+    "alerts.read": set(ROLES),  # alerts carry no personal data
+    "alerts.ack": {"admin", "supervisor"},
+    "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
 }
 
 auth = HTTPTokenAuth(scheme="Bearer", description="A token from `gate token create`.")

@@ -1,6 +1,8 @@
 """The ledger's tables. Invariants live in constraints, see each model."""
 from .events import Allocation, Channel, Event, TicketType
+from .alerts import ALERT_KINDS, ALERT_LEVELS, Alert, AlertSettings
 from .gates import Admission, Gate, Scan
+from .live import Counter, GateDevice
 from .printing import BadgePrint, PrintJob
 from .sales import HOLD_STATES, SALE_STATES, Hold, Sale
 from .tokens import ApiToken
@@ -11,4 +13,5 @@ __all__ = [
     "Admission", "Allocation", "ApiToken", "BadgePrint", "Channel", "Event", "Gate", "LedgerEntry",
     "PrintJob", "Scan", "SigningKey", "TICKET_STATES", "Ticket", "TicketType", "UTCDateTime", "utcnow",
     "Hold", "HOLD_STATES", "Sale", "SALE_STATES",
+    "ALERT_KINDS", "ALERT_LEVELS", "Alert", "AlertSettings", "Counter", "GateDevice",
 ]

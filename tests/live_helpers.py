@@ -1,0 +1,63 @@
+"""What the live tests share: comparing live counts with the database, and waiting for messages."""
+import time
+
+from sqlalchemy import func, select
+
+from checkin.extensions import db
+from checkin.models import Admission, Ticket, TicketType
+
+
+def live_counts(api, slug: str = "ev") -> dict:
+    r = api.get(f"/api/v1/events/{slug}/counts/live")
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def assert_counts_match_database(app, api, slug: str = "ev") -> dict:
+    """The incrementally kept counts equal a recount from the scans and admissions tables."""
+    live = live_counts(api, slug)
+    truth = api.get(f"/api/v1/events/{slug}/counts").json
+    for code, gate in truth["gates"].items():
+        mine = live["gates"][code]
+        assert (mine["entries"], mine["exits"], mine["refused"], mine["duplicates"]) == \
+            (gate["entries"], gate["exits"], gate["refused"], gate["duplicates"]), code
+    for zone, z in truth["zones"].items():
+        assert live["zones"][zone]["inside"] == z["inside"], zone
+        zone_gates = [g for g in truth["gates"].values() if g["zone"] == zone]
+        assert live["zones"][zone]["entries"] == sum(g["entries"] for g in zone_gates)
+        assert live["zones"][zone]["exits"] == sum(g["exits"] for g in zone_gates)
+    with app.app_context():
+        rows = db.session.execute(select(Admission.zone, TicketType.code, func.count())
+                                  .join(Ticket, Ticket.id == Admission.ticket_id)
+                                  .join(TicketType, TicketType.id == Ticket.type_id)
+                                  .where(Admission.inside.is_(True)).group_by(Admission.zone, TicketType.code)).all()
+        db.session.rollback()
+    inside = {(zone, code): n for zone, code, n in rows}
+    shown = {(zone, code): n for zone, z in live["zones"].items() for code, n in z["inside_by_type"].items()}
+    assert shown == inside
+    assert live["totals"]["entries"] == sum(g["entries"] for g in truth["gates"].values())
+    return live
+
+
+def received(client, name: str | None = None) -> list:
+    """Messages a Socket.IO test client got since last asked (payloads only), optionally of one name."""
+    return [m["args"][0] for m in client.get_received("/live") if name is None or m["name"] == name]
+
+
+def by_name(client) -> dict[str, list]:
+    """Messages a Socket.IO test client got since last asked, grouped by event name."""
+    grouped: dict[str, list] = {}
+    for m in client.get_received("/live"):
+        grouped.setdefault(m["name"], []).append(m["args"][0])
+    return grouped
+
+
+def wait_for(check, timeout: float = 5.0, every: float = 0.02):
+    """Poll check() until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"nothing arrived within {timeout} s")
