@@ -1,8 +1,8 @@
-"""the ledger, gates, scans and tokens
+"""the ledger, gates, scans, sales, badges and live counts
 
-Revision ID: 94d7472839ef
+Revision ID: f75db7fbd02e
 Revises: 
-Create Date: 2026-11-23 11:29:06.188865
+Create Date: 2026-11-23 13:26:22.121191
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import checkin.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '94d7472839ef'
+revision = 'f75db7fbd02e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -35,6 +35,40 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
+    op.create_table('alert_settings',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=False),
+    sa.Column('webhook_url', sa.String(length=500), nullable=True),
+    sa.Column('updated_at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('event_id')
+    )
+    op.create_table('alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('latch', sa.String(length=200), nullable=True),
+    sa.Column('message', sa.String(length=500), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('raised_at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('acked_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('acked_by', sa.String(length=120), nullable=True),
+    sa.Column('ack_note', sa.Text(), nullable=True),
+    sa.Column('webhook_state', sa.String(length=8), nullable=True),
+    sa.Column('webhook_attempts', sa.Integer(), nullable=False),
+    sa.Column('webhook_next_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('webhook_error', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('event_id', 'latch')
+    )
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index('ix_alerts_event_acked', ['event_id', 'acked_at'], unique=False)
+        batch_op.create_index('ix_alerts_webhook_due', ['webhook_state', 'webhook_next_at'], unique=False)
+
     op.create_table('channels',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -48,6 +82,25 @@ def upgrade():
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_channels_event_id'), ['event_id'], unique=False)
 
+    op.create_table('counters',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=8), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('metric', sa.String(length=48), nullable=False),
+    sa.Column('minute', sa.Integer(), nullable=False),
+    sa.Column('shard', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('event_id', 'scope', 'key', 'metric', 'minute', 'shard')
+    )
+    op.create_table('gate_devices',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('device', sa.String(length=64), nullable=False),
+    sa.Column('gate_code', sa.String(length=32), nullable=False),
+    sa.Column('last_seen', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('event_id', 'device')
+    )
     op.create_table('gates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -65,6 +118,25 @@ def upgrade():
     )
     with op.batch_alter_table('gates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gates_event_id'), ['event_id'], unique=False)
+
+    op.create_table('print_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('desk', sa.String(length=64), nullable=True),
+    sa.Column('layout', sa.String(length=64), nullable=True),
+    sa.Column('page', sa.String(length=32), nullable=True),
+    sa.Column('start_at', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('badges', sa.Integer(), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('print_jobs', schema=None) as batch_op:
+        batch_op.create_index('ix_print_jobs_event', ['event_id', 'id'], unique=False)
 
     op.create_table('signing_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -142,6 +214,37 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
     )
+    op.create_table('sales',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('type_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=True),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('reference', sa.String(length=128), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('unit_price', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column('holders', sa.JSON(), nullable=False),
+    sa.Column('ticket_ids', sa.JSON(), nullable=False),
+    sa.Column('admit_gate', sa.String(length=32), nullable=True),
+    sa.Column('nonce', sa.String(length=64), nullable=True),
+    sa.Column('device', sa.String(length=64), nullable=True),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('created_at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.CheckConstraint('quantity > 0', name='sale_quantity'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], ),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.ForeignKeyConstraint(['type_id'], ['ticket_types.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('event_id', 'nonce')
+    )
+    with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.create_index('ix_sales_event_state', ['event_id', 'state'], unique=False)
+
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -194,6 +297,58 @@ def upgrade():
     )
     with op.batch_alter_table('admissions', schema=None) as batch_op:
         batch_op.create_index('ix_admissions_event_zone', ['event_id', 'zone', 'inside'], unique=False)
+
+    op.create_table('badge_prints',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('print_no', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('layout', sa.String(length=64), nullable=False),
+    sa.Column('at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('desk', sa.String(length=64), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.CheckConstraint('print_no >= 1', name='badge_print_no'),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.ForeignKeyConstraint(['job_id'], ['print_jobs.id'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('ticket_id', 'print_no')
+    )
+    with op.batch_alter_table('badge_prints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_badge_prints_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_badge_prints_job_id'), ['job_id'], unique=False)
+
+    op.create_table('holds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('sale_id', sa.Integer(), nullable=True),
+    sa.Column('type_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=True),
+    sa.Column('device', sa.String(length=64), nullable=True),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('used', sa.Integer(), nullable=False),
+    sa.Column('from_quota', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('created_at', checkin.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', checkin.models.types.UTCDateTime(), nullable=True),
+    sa.CheckConstraint('from_quota >= 0 AND from_quota <= quantity', name='hold_from_quota'),
+    sa.CheckConstraint('used >= 0 AND used <= quantity', name='hold_used'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], ),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.ForeignKeyConstraint(['sale_id'], ['sales.id'], ),
+    sa.ForeignKeyConstraint(['type_id'], ['ticket_types.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('holds', schema=None) as batch_op:
+        batch_op.create_index('ix_holds_event_device', ['event_id', 'device'], unique=False)
+        batch_op.create_index(batch_op.f('ix_holds_sale_id'), ['sale_id'], unique=False)
+        batch_op.create_index('ix_holds_state_expires', ['state', 'expires_at'], unique=False)
 
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -261,6 +416,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_ticket_id'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('holds', schema=None) as batch_op:
+        batch_op.drop_index('ix_holds_state_expires')
+        batch_op.drop_index(batch_op.f('ix_holds_sale_id'))
+        batch_op.drop_index('ix_holds_event_device')
+
+    op.drop_table('holds')
+    with op.batch_alter_table('badge_prints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_badge_prints_job_id'))
+        batch_op.drop_index(batch_op.f('ix_badge_prints_event_id'))
+
+    op.drop_table('badge_prints')
     with op.batch_alter_table('admissions', schema=None) as batch_op:
         batch_op.drop_index('ix_admissions_event_zone')
 
@@ -271,6 +437,10 @@ def downgrade():
         batch_op.drop_index('ix_tickets_code')
 
     op.drop_table('tickets')
+    with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.drop_index('ix_sales_event_state')
+
+    op.drop_table('sales')
     op.drop_table('api_tokens')
     with op.batch_alter_table('allocations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allocations_type_id'))
@@ -285,13 +455,25 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signing_keys_event_id'))
 
     op.drop_table('signing_keys')
+    with op.batch_alter_table('print_jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_print_jobs_event')
+
+    op.drop_table('print_jobs')
     with op.batch_alter_table('gates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gates_event_id'))
 
     op.drop_table('gates')
+    op.drop_table('gate_devices')
+    op.drop_table('counters')
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_channels_event_id'))
 
     op.drop_table('channels')
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.drop_index('ix_alerts_webhook_due')
+        batch_op.drop_index('ix_alerts_event_acked')
+
+    op.drop_table('alerts')
+    op.drop_table('alert_settings')
     op.drop_table('events')
     # ### end Alembic commands ###
