@@ -288,7 +288,7 @@ def init_live(app: Flask) -> None:
     from .live import LiveNamespace
     from .stock_signals import stock_changed
 
-    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.2, "LIVE_WATCH": True,
+    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15, "LIVE_WATCH": True,
                        "LIVE_WATCH_SECONDS": 15, "WEBHOOK_TIMEOUT": 5}.items():
         app.config.setdefault(key, value)
     hub = app.extensions["live"] = Hub(app)
