@@ -11,28 +11,15 @@ latency, answers by status, and checks that no seat was oversold.
 import argparse
 import http.client
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import ROOT, drive, gate_cli, nonce, peak_rss_mb, served  # noqa: E402
+from common import drive, gate_cli, nonce, peak_rss_mb, served  # noqa: E402
 
 PLAN_QUICK = [("cash", "GA", 32, 3000)]
 PLAN = [("cash", "GA", 1, 1000), ("cash", "GA", 8, 3000), ("cash", "GA", 32, 6000),
         ("upi hold", "GA", 32, 3000), ("cash, last 500 seats", "LAST", 32, 1500)]
-
-
-CREATE_ALL = "from checkin import create_app; from checkin.extensions import db; " \
-             "app = create_app(); app.app_context().push(); db.create_all()"
-
-
-def create_missing_tables(env: dict) -> None:
-    """Tables the migrations do not have yet are created from the models (a no-op once they do).
-
-    In a separate interpreter: this folder's badges.py would shadow the badges package here.
-    """
-    subprocess.run([sys.executable, "-c", CREATE_ALL], env=env, cwd=ROOT, check=True)
 
 
 def setup_event(env: dict) -> str:
@@ -63,7 +50,6 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="cash sales at concurrency 32 only")
     args = parser.parse_args()
     with served(args.database_url) as (host, env, pid):
-        create_missing_tables(env)
         token = setup_event(env)
         print("| sales | concurrency | n | sales/s | p50 ms | p95 ms | p99 ms | answers |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")
