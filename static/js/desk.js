@@ -4,6 +4,7 @@
 // Printing only prints: it never checks anyone in.
 
 import { ApiError, api, ev, eventSlug, h } from "./api.js";
+import { startAutoPrint } from "./desk-autoprint.js";
 
 const $ = (id) => document.getElementById(id);
 const QUEUE_EVERY_MS = 15000;
@@ -219,11 +220,14 @@ function changeText(change) {
   return `${word[change.action] || change.action} ${time(change.at)}`;
 }
 
-async function reprintStale(t) {
-  await select(t.id);
-  await printJob({ ticket_ids: [t.id], desk: deskName() }, t.holder.name);
-  await select(t.id, true);
+// Out-of-date and first badges need no typed reason: the server logs why.
+async function printNoReason(id, name) {
+  await select(id);
+  await printJob({ ticket_ids: [id], desk: deskName() }, name);
+  await select(id, true);
 }
+
+const reprintStale = (t) => printNoReason(t.id, t.holder.name);
 
 /* Start */
 
@@ -258,6 +262,7 @@ function start() {
   loadChoices();
   loadQueue();
   setInterval(loadQueue, QUEUE_EVERY_MS);
+  startAutoPrint(printNoReason);
   $("find").focus();
 }
 

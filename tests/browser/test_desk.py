@@ -23,6 +23,9 @@ def desk_event(live_app, live_token):
     for code, name, badge in (("GA", "General", "general"), ("VIP", "VIP", "vip"), ("SPK", "Speaker", "speaker")):
         assert admin.post(f"{EV}/ticket-types", {"code": code, "name": name, "capacity": 50,
                                                  "badge_type": badge, "zones": ["Main hall"]}).status_code == 201
+    for code in ("north", "south"):
+        assert admin.post(f"{EV}/gates", {"code": code, "name": f"{code.title()} Gate", "zone": "Main hall",
+                                          "admits": ["GA", "VIP", "SPK"], "direction": "both"}).status_code == 201
     rows = [("VIP", "प्रिया शर्मा", "Infosys"), ("GA", "Anna Müller", "Acme Widgets"),
             ("SPK", "محمد بن سلمان", "شركة المثال"), ("GA", "Anna Schmidt", None)]
     tickets = admin.post(f"{EV}/tickets", {"tickets": [
@@ -110,3 +113,41 @@ def test_out_of_date_badges_queue_reprints_the_changed_ticket(live_app, live_tok
     expect(page.locator("#t-state")).to_have_text("✔ Printed 2×")
     preview_loaded(page)
     screenshot("queue-done")
+
+
+def test_print_at_check_in_prints_each_arrival_at_the_chosen_gate_once(live_app, live_token, desk_event, page,
+                                                                        screenshot):
+    admin, tickets = desk_event
+    gate = Api(live_app.test_client(), live_token("gate", "ev"))
+    open_desk(page, live_app, live_token)
+    page.fill("#desk-name", "Door desk")
+    page.locator("#desk-name").dispatch_event("change")
+    expect(page.locator("#autoprint-gate option")).to_have_count(3)  # off, north, south
+    page.select_option("#autoprint-gate", "north")
+    expect(page.locator("#autoprint-status")).to_have_text("Waiting for check-ins…")
+
+    def enter(name, at):
+        answer = gate.post(f"{EV}/scans", {"code": tickets[name]["code"], "gate": at}).json
+        assert answer["status"] == "ok", answer
+
+    enter("Anna Müller", "north")
+    expect(page.locator("#autoprint-status")).to_have_text("Anna Müller entered: badge printed.")
+    expect(page.locator("#t-name")).to_have_text("Anna Müller")
+    expect(page.locator("#t-state")).to_have_text("✔ Printed 1×")
+    screenshot("printed")
+
+    enter("Anna Schmidt", "south")  # another desk's gate: not printed here
+    page.wait_for_timeout(500)
+    assert admin.get(f"{EV}/tickets/{tickets['Anna Schmidt']['id']}/badge").json["badge"]["prints"] == 0
+
+    out = admin.post(f"{EV}/scans", {"code": tickets["Anna Müller"]["code"], "gate": "north", "direction": "out"})
+    assert out.json["status"] == "ok", out.json  # she steps out
+    enter("Anna Müller", "north")  # back in: her badge is printed already
+    expect(page.locator("#autoprint-status")).to_have_text("Anna Müller entered: badge already printed.")
+    prints = admin.get(f"{EV}/tickets/{tickets['Anna Müller']['id']}/badge").json["prints"]
+    assert [(p["desk"], p["reprint"]) for p in prints] == [("Door desk", "")]  # one print, no reprint mark
+
+    page.select_option("#autoprint-gate", "")
+    enter("प्रिया शर्मा", "north")  # switched off
+    page.wait_for_timeout(500)
+    assert admin.get(f"{EV}/tickets/{tickets['प्रिया शर्मा']['id']}/badge").json["badge"]["prints"] == 0

@@ -1,0 +1,76 @@
+// Print at check-in: the desk listens to one gate's admitted entries (Socket.IO
+// /live) and prints the badge of everyone who still needs one. The gate
+// decides admission; this only prints. Off unless a gate is chosen, and the
+// choice is kept per browser, so each desk sets its own.
+
+import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+import { api, ev, eventSlug, h, token } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const KEY = "gate.desk.autoprint";
+
+/**
+ * Start listening. `print(ticketId, name)` prints one badge and resolves when
+ * done; arrivals are printed one after another in the order they entered.
+ */
+export async function startAutoPrint(print) {
+  const choice = $("autoprint-gate");
+  const status = $("autoprint-status");
+  const handled = new Set(); // scan ids: a scan relayed twice prints once
+  let queue = Promise.resolve();
+
+  try {
+    const { gates } = await api(ev(""));
+    choice.append(...gates.filter((g) => g.direction !== "out")
+      .map((g) => h("option", { value: g.code }, `${g.name} (${g.zone})`)));
+  } catch (err) {
+    status.textContent = "Gates could not be loaded: print at check-in is off.";
+    return;
+  }
+  choice.value = localStorage.getItem(KEY) || ""; // a gate since removed leaves it off
+  const show = () => {
+    status.textContent = choice.value ? "Waiting for check-ins…" : "";
+    document.body.classList.toggle("autoprint-on", Boolean(choice.value));
+  };
+  choice.addEventListener("change", () => {
+    localStorage.setItem(KEY, choice.value);
+    show();
+  });
+  show();
+
+  const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
+  socket.on("connect", () => socket.emit("join", { event: eventSlug(), scans: "all" }, (ack) => {
+    if (!ack || !ack.ok) status.textContent = `Print at check-in is off: ${ack ? ack.detail : "no answer"}`;
+    else show();
+  }));
+  socket.on("disconnect", () => {
+    if (choice.value) status.textContent = "Reconnecting… check-ins meanwhile are not printed.";
+  });
+  socket.on("scan", (scan) => {
+    const wanted = choice.value && scan.gate === choice.value && scan.status === "ok"
+      && scan.direction === "in" && scan.ticket_id && !handled.has(scan.id);
+    if (!wanted) return;
+    handled.add(scan.id);
+    queue = queue.then(() => printArrival(scan, print, status));
+  });
+}
+
+async function printArrival(scan, print, status) {
+  const name = scan.holder ? scan.holder.name : `ticket ${scan.ticket_id}`;
+  let badge;
+  try {
+    badge = (await api(ev(`/tickets/${scan.ticket_id}/badge`))).badge;
+  } catch (err) {
+    status.textContent = `Could not look up ${name}'s badge: ${err.message}`;
+    return;
+  }
+  if (badge.layout === null) {
+    status.textContent = `${name} entered: this ticket type gets no badge.`;
+  } else if (badge.prints > 0 && !badge.stale) {
+    status.textContent = `${name} entered: badge already printed.`;
+  } else {
+    status.textContent = `${name} entered: printing…`;
+    await print(scan.ticket_id, name);
+    status.textContent = `${name} entered: badge printed.`;
+  }
+}
