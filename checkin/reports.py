@@ -4,19 +4,31 @@ from sqlalchemy import case, distinct, func, select
 from .extensions import db
 from .holds import release_expired_now
 from .ledger import available
-from .models import Admission, Allocation, Channel, Event, Gate, Hold, Scan, Ticket, TicketType, utcnow
+from .models import (Admission, Allocation, BadgePrint, Channel, Event, Gate, Hold, Sale, Scan, Ticket, TicketType,
+                     utcnow)
 
 
 def counts(event: Event) -> dict:
-    """Per event, gate, zone and type: entries, exits, inside, refusals."""
+    """Per event, gate, zone and type: entries, exits, inside, refusals, duplicates; walk-ins
+    sold and badges printed. A recount from the tables (the live counts must equal it)."""
+    gates = _gates(event)
+    zones = _zones(event)
+    for gate in gates.values():
+        zones[gate["zone"]]["entries"] += gate["entries"]
+        zones[gate["zone"]]["exits"] += gate["exits"]
+    prints = db.session.execute(select(func.count(), func.sum(case((BadgePrint.print_no > 1, 1), else_=0)))
+                                .where(BadgePrint.event_id == event.id)).one()
     return {
         "event": event.slug,
         "tickets": db.session.scalar(select(func.count()).where(Ticket.event_id == event.id,
                                                                 Ticket.state != "void")),
         "checked_in": db.session.scalar(select(func.count(distinct(Admission.ticket_id)))
                                         .where(Admission.event_id == event.id)),
-        "zones": _zones(event),
-        "gates": _gates(event),
+        "walk_ins": int(db.session.scalar(select(func.sum(Sale.quantity)).where(
+            Sale.event_id == event.id, Sale.state == "confirmed")) or 0),
+        "badges_printed": prints[0], "reprints": int(prints[1] or 0),
+        "zones": zones,
+        "gates": gates,
         "types": _types(event),
     }
 
@@ -25,9 +37,9 @@ def _zones(event: Event) -> dict:
     rows = db.session.execute(select(
         Admission.zone, func.count(), func.sum(case((Admission.inside, 1), else_=0)),
     ).where(Admission.event_id == event.id).group_by(Admission.zone))
-    zones = {g.zone: {"checked_in": 0, "inside": 0} for g in _event_gates(event)}
+    zones = {g.zone: {"entries": 0, "exits": 0, "checked_in": 0, "inside": 0} for g in _event_gates(event)}
     for zone, checked_in, inside in rows:
-        zones[zone] = {"checked_in": checked_in, "inside": int(inside or 0)}
+        zones[zone].update(checked_in=checked_in, inside=int(inside or 0))
     return zones
 
 
@@ -36,21 +48,33 @@ def _gates(event: Event) -> dict:
     rows = db.session.execute(select(Scan.gate_id, Scan.status, Scan.direction, Scan.reason, func.count())
                               .where(Scan.event_id == event.id, live)
                               .group_by(Scan.gate_id, Scan.status, Scan.direction, Scan.reason))
-    gates = {g.id: {"code": g.code, "zone": g.zone, "entries": 0, "exits": 0, "refused": {}, "duplicates": 0}
-             for g in _event_gates(event)}
+    gates = {g.id: {"code": g.code, "zone": g.zone, **_no_scans()} for g in _event_gates(event)}
     for gate_id, status, direction, reason, n in rows:
-        gate = gates[gate_id]
-        if status == "ok":
-            gate["entries" if direction == "in" else "exits"] += n
-        else:
-            gate["refused"][reason] = gate["refused"].get(reason, 0) + n
-            gate["duplicates"] += n if reason == "duplicate" else 0
+        _add_scans(gates[gate_id], status, direction, reason, n)
     return {g.pop("code"): g for g in gates.values()}
+
+
+def _no_scans() -> dict:
+    return {"entries": 0, "exits": 0, "refused": {}, "duplicates": 0}
+
+
+def _add_scans(into: dict, status: str, direction: str, reason: str | None, n: int) -> None:
+    if status == "ok":
+        into["entries" if direction == "in" else "exits"] += n
+    else:
+        into["refused"][reason] = into["refused"].get(reason, 0) + n
+        into["duplicates"] += n if reason == "duplicate" else 0
 
 
 def _types(event: Event) -> dict:
     types = {t.id: t.code for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id))}
-    out = {code: {"tickets": 0, "checked_in": 0, "inside": 0} for code in types.values()}
+    out = {code: {"tickets": 0, "checked_in": 0, "inside": 0, **_no_scans()} for code in types.values()}
+    for type_id, status, direction, reason, n in db.session.execute(
+            select(Ticket.type_id, Scan.status, Scan.direction, Scan.reason, func.count())
+            .join(Ticket, Ticket.id == Scan.ticket_id)
+            .where(Scan.event_id == event.id, Scan.annulled_at.is_(None))
+            .group_by(Ticket.type_id, Scan.status, Scan.direction, Scan.reason)):
+        _add_scans(out[types[type_id]], status, direction, reason, n)
     for type_id, n in db.session.execute(select(Ticket.type_id, func.count()).where(
             Ticket.event_id == event.id, Ticket.state != "void").group_by(Ticket.type_id)):
         out[types[type_id]]["tickets"] = n

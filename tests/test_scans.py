@@ -199,9 +199,11 @@ def test_counts_after_three_entries_and_one_exit(gate, admin, issue):
     scan(gate, tickets[0]["code"], direction="out", device="b")
     counts = admin.get("/api/v1/events/ev/counts").json
     assert counts["tickets"] == 5 and counts["checked_in"] == 3
-    assert counts["zones"]["hall"] == {"checked_in": 3, "inside": 2}
+    assert counts["zones"]["hall"] == {"entries": 3, "exits": 1, "checked_in": 3, "inside": 2}
     assert counts["gates"]["north"]["entries"] == 3 and counts["gates"]["north"]["exits"] == 1
-    assert counts["types"]["GA"] == {"tickets": 5, "checked_in": 3, "inside": 2}
+    assert counts["types"]["GA"] == {"tickets": 5, "checked_in": 3, "inside": 2, "entries": 3, "exits": 1,
+                                     "refused": {}, "duplicates": 0}
+    assert (counts["walk_ins"], counts["badges_printed"]) == (0, 0)
     inventory = admin.get("/api/v1/events/ev/inventory").json
     ga = next(t for t in inventory["types"] if t["code"] == "GA")
     assert (ga["sold"], ga["checked_in"], ga["inside"], ga["available"]) == (5, 3, 2, 95)

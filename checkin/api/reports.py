@@ -13,7 +13,9 @@ from .schemas import LedgerQuery
 @bp.get("/events/<slug>/counts")
 @bp.auth_required(**allowed("counts.read"))
 def counts(slug):
-    """Per gate, zone and type: entries, exits, inside, refusals."""
+    """Per gate, zone and type: entries, exits, inside, refusals by reason, duplicates;
+    walk-ins sold and badges printed. Recounted from the tables on each call; screens
+    get the same numbers kept live over Socket.IO (`counts`)."""
     return reports.counts(load_event(slug))
 
 
