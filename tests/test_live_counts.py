@@ -3,7 +3,7 @@ import random
 import threading
 
 from helpers import Api
-from live_helpers import assert_counts_match_database, live_counts
+from live_helpers import assert_counts_match_database
 
 SCAN = "/api/v1/events/ev/scans"
 
