@@ -2,8 +2,10 @@
 
 The gate pack lets a gate judge codes without the server: the event's public
 keys, and per ticket its current generation (older codes are revoked), state,
-type and holder's name. Its cursor is the ledger position it reflects; asking
-again with `since=cursor` returns only the tickets changed after it.
+type and holder's name, and per ticket type its zones and validity window
+(sent whole every time: a type change is not a ticket change). Its cursor
+is the ledger position it reflects; asking again with `since=cursor`
+returns only the tickets changed after it.
 """
 import base64
 
@@ -29,10 +31,15 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
         query = query.where(Ticket.id.in_(changed))
     keys = db.session.execute(select(SigningKey.kid, SigningKey.public_key)
                               .where(SigningKey.event_id == event_id)).all()
+    types = db.session.execute(select(TicketType.code, TicketType.name, TicketType.zones, TicketType.valid_from,
+                                      TicketType.valid_until).where(TicketType.event_id == event_id)).all()
     return {
-        "gate": {"code": gate.code, "zone": gate.zone, "admits": gate.admits, "direction": gate.direction,
-                 "reentry": gate.reentry, "opens_at": _iso(gate.opens_at), "closes_at": _iso(gate.closes_at)},
+        "gate": {"code": gate.code, "name": gate.name, "zone": gate.zone, "admits": gate.admits,
+                 "direction": gate.direction, "reentry": gate.reentry, "opens_at": _iso(gate.opens_at),
+                 "closes_at": _iso(gate.closes_at)},
         "keys": [{"kid": kid, "public_key": base64.b64encode(pub).decode()} for kid, pub in keys],
+        "types": {t.code: {"name": t.name, "zones": list(t.zones or []), "valid_from": _iso(t.valid_from),
+                           "valid_until": _iso(t.valid_until)} for t in types},
         "tickets": [{"serial": t.serial, "generation": t.generation, "state": t.state, "blocked": t.blocked,
                      "name": t.holder_name, "type": t.code, "type_name": t.type_name,
                      "barcode": t.barcode if t.barcode_generation == t.generation else None}

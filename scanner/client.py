@@ -5,10 +5,14 @@
 
 Each ticket coming into view is read once (see `scanner.reader.FrameReader`),
 sent to the server, and its judgement printed on one line: status, reason,
-holder, ticket type, message. Without the server the client goes offline
-loudly, queues scans in a small SQLite file and sends them when it can (see
-`scanner.station`). The token may come from `GATE_TOKEN` instead of the
-command line, where other users of the machine could see it.
+holder, ticket type, message. At start, and every `--pack-every` seconds
+while online, the client brings its gate pack up to date (keys, tickets,
+rules; kept on disk beside the queue). Without the server it goes offline
+loudly, judges each code itself from the pack (lines marked OFFLINE), queues
+the scans in a small SQLite file and uploads them once the server is back,
+printing any conflict it flags (see `scanner.station`). The token may come
+from `GATE_TOKEN` instead of the command line, where other users of the
+machine could see it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from scanner.backends import get_decoder
+from scanner.gate_pack import GatePack, pack_path
 from scanner.outbox import Outbox
 from scanner.reader import FrameReader
 from scanner.remote import GateServer
@@ -51,11 +57,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="a code out of view this long is sent again when it comes back (default 3)")
     parser.add_argument("--retry-every", type=float, default=10.0, metavar="SECONDS",
                         help="while offline, how often to try sending the queue (default 10)")
+    parser.add_argument("--pack-every", type=float, default=30.0, metavar="SECONDS",
+                        help="while online, how often to fetch what changed in the gate pack (default 30)")
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("a token is needed: --token or $GATE_TOKEN")
-    if args.repeat_after < 0 or args.retry_every <= 0:
-        parser.error("--repeat-after must be >= 0 and --retry-every > 0")
+    if args.repeat_after < 0 or args.retry_every <= 0 or args.pack_every <= 0:
+        parser.error("--repeat-after must be >= 0, --retry-every and --pack-every > 0")
     return args
 
 
@@ -100,13 +108,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gate-scan: {exc}", file=sys.stderr)
         return 2
     queue = args.queue or default_queue(args.event, args.gate)
-    with Outbox(queue) as outbox:
-        station = Station(server, outbox, args.gate, args.device, args.direction,
-                          retry_every=args.retry_every, show=_out, alarm=_err)
+    try:
+        outbox = Outbox(queue)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"gate-scan: cannot open the queue {queue}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        pack = GatePack(pack_path(queue))
+    except (OSError, sqlite3.Error) as exc:
+        outbox.close()
+        print(f"gate-scan: cannot open the gate pack {pack_path(queue)}: {exc}", file=sys.stderr)
+        return 2
+    with outbox, pack:
+        station = Station(server, outbox, args.gate, args.device, args.direction, retry_every=args.retry_every,
+                          show=_out, alarm=_err, pack=pack, refresh_every=args.pack_every)
         reader = FrameReader(decoder=decoder, forget_after=args.repeat_after)
         _err(f"gate-scan: gate {args.gate} of {args.event} at {args.server}, decoder {decoder.name}, "
              f"queue {queue} ({len(outbox)} waiting)")
         try:
+            station.start()
             run(frames_for(args), reader, station)
         except OSError as exc:
             _err(f"gate-scan: {exc}")

@@ -20,7 +20,7 @@ __all__ = ["Outbox"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queued_scans (
     nonce     TEXT PRIMARY KEY,
-    body      TEXT NOT NULL,      -- the scan as JSON, exactly as it will be sent
+    body      TEXT NOT NULL,      -- the scan as JSON, as it will be sent (plus the gate's own verdict)
     queued_at REAL NOT NULL       -- Unix time, for the order of sending
 )
 """

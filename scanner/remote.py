@@ -1,12 +1,15 @@
 """The gate server's HTTP API, as the gate client uses it.
 
-Two calls (see API.md, "Scans"), both with `Authorization: Bearer <token>`:
+Three calls (see API.md, "Scans"), all with `Authorization: Bearer <token>`:
 
 - `POST {server}/api/v1/events/{event}/scans` with one scan
   `{code, gate, nonce, scanned_at, device, direction?, offline?}`, answered
   `200` with the judged scan `{status, reason, message, ticket, ...}`;
 - `POST {server}/api/v1/events/{event}/scans/batch` with `{"scans": [...]}`,
-  answered `{"scans": [answer, ...], "conflicts": n}` in the same order.
+  answered `{"scans": [answer, ...], "conflicts": n}` in the same order, each
+  answer with a `conflict` flag (allowed offline here, already in elsewhere);
+- `GET {server}/api/v1/events/{event}/gate-pack?gate=CODE[&since=CURSOR]`,
+  what the gate needs to judge offline (see `scanner.gate_pack`).
 
 Failures come in two kinds: `Offline` (no network, a timeout, a 5xx, an
 answer that is not JSON), after which the same request may succeed later;
@@ -16,6 +19,7 @@ no retry will fix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -72,13 +76,23 @@ class GateServer:
             raise Offline("the batch answer does not judge every scan sent")
         return judged
 
+    def gate_pack(self, gate: str, since: int = 0) -> dict[str, Any]:
+        """The gate pack: whole, or only the tickets changed after the cursor `since`."""
+        params: dict[str, Any] = {"gate": gate}
+        if since:
+            params["since"] = since
+        return self._answer(lambda: self.http.get(self.base + "/gate-pack", params=params, timeout=self.timeout))
+
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._answer(lambda: self.http.post(self.base + path, json=body, timeout=self.timeout))
+
+    def _answer(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
         try:
-            response = self.http.post(self.base + path, json=body, timeout=self.timeout)
+            response = send()
         except requests.RequestException as exc:
             raise Offline(f"cannot reach the server: {exc.__class__.__name__}") from exc
         if response.status_code >= 500 or response.status_code in RETRYABLE:

@@ -11,6 +11,7 @@ def test_gate_pack_has_keys_tickets_and_an_incremental_cursor(client, token, adm
     tickets = issue(n=3)
     pack = gate.get("/api/v1/events/ev/gate-pack?gate=north").json
     assert pack["gate"]["zone"] == "hall" and len(pack["tickets"]) == 3
+    assert pack["gate"]["name"] and all("zones" in kind for kind in pack["types"].values())
     claim = codes.peek(tickets[0]["code"])
     key = next(k for k in pack["keys"] if k["kid"] == claim.kid)
     assert codes.verify(tickets[0]["code"], base64.b64decode(key["public_key"]))
@@ -37,6 +38,6 @@ def test_batch_upload_is_judged_once_and_flags_cross_gate_conflicts(client, toke
     other = gate.post("/api/v1/events/ev/scans/batch", {"scans": offline_south}).json
     assert other["conflicts"] == 1 and other["scans"][0]["conflict"] is True
     counts = admin.get("/api/v1/events/ev/counts").json
-    assert counts["zones"]["hall"] == {"checked_in": 2, "inside": 2}
+    assert counts["zones"]["hall"]["checked_in"] == 2 and counts["zones"]["hall"]["inside"] == 2
     assert counts["gates"]["north"]["entries"] == 2
     assert counts["gates"]["south"]["duplicates"] == 1

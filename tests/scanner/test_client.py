@@ -193,7 +193,8 @@ def test_offline_scans_are_queued_loudly_then_sent_as_a_batch(station: Any) -> N
     assert server.batches == 0, "no retry before it is due"
     clock.now = 11.0
     made.tick()
-    assert made.online and len(made.outbox) == 0 and "ONLINE" in alarms[-1]
+    assert made.online and len(made.outbox) == 0 and "ONLINE" in alarms[-2]
+    assert "2 offline scans uploaded, 0 conflicts" in alarms[-1]
     assert [s["code"] for s in server.scans] == ["CODE1", "CODE2"]
     assert all(s["offline"] is True for s in server.scans)
     assert shown[-1].startswith("LATE OK")

@@ -1,0 +1,70 @@
+"""Reading the server's signed ticket codes, so a gate can check them offline.
+
+Wire format, version 1 (the server writes it, see checkin/codes.py): base32
+without padding, 120 characters, of 75 bytes:
+
+    byte 0       format version (1)
+    bytes 1-4    key id (big-endian), names the event's signing key
+    bytes 5-8    ticket serial within the event
+    bytes 9-10   ticket generation
+    bytes 11-74  Ed25519 signature over bytes 0-10
+
+Only parsing and verifying live here: this package never imports the web app.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+__all__ = ["Claim", "PublicKey", "load_key", "parse", "signed_by"]
+
+VERSION = 1
+CODE_LENGTH = 120
+_BODY = struct.Struct(">BIIH")
+
+PublicKey = Ed25519PublicKey
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a code says about itself, before its signature is checked."""
+
+    kid: int
+    serial: int
+    generation: int
+    body: bytes
+    signature: bytes
+
+
+def parse(text: str) -> Claim | None:
+    """The claim a code makes; None when the text is not a code in our format."""
+    if len(text) != CODE_LENGTH:
+        return None
+    try:
+        raw = base64.b32decode(text, casefold=True)
+    except (binascii.Error, ValueError):
+        return None
+    version, kid, serial, generation = _BODY.unpack_from(raw)
+    if version != VERSION:
+        return None
+    return Claim(kid, serial, generation, raw[: _BODY.size], raw[_BODY.size:])
+
+
+def load_key(raw: bytes) -> PublicKey:
+    """A raw 32-byte Ed25519 public key, loaded once to check many codes; ValueError if malformed."""
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def signed_by(claim: Claim, key: PublicKey) -> bool:
+    """True when the claim's signature is valid for this key (a forged code is not)."""
+    try:
+        key.verify(claim.signature, claim.body)
+    except InvalidSignature:
+        return False
+    return True
