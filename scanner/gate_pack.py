@@ -48,7 +48,8 @@ class GatePack:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=5.0)
+        # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
+        self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._keys: dict[int, PublicKey] = {}
 

@@ -32,7 +32,8 @@ class Outbox:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=5.0)
+        # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
+        self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         with self._db:
             self._db.execute(_SCHEMA)
 

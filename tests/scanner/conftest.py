@@ -63,3 +63,13 @@ def code_image() -> Callable[..., np.ndarray]:
         return cv2.resize(image, None, fx=px, fy=px, interpolation=cv2.INTER_NEAREST)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_desktop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gate-scan opens a window when a display is present: none on the desktop of whoever runs the tests.
+
+    The window tests start their own Xvfb and set DISPLAY to it.
+    """
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

@@ -1,0 +1,89 @@
+"""What the gate staff see and hear for one scan: a word, a colour, the holder.
+
+The station's answers (the server's, or judged here offline) are turned
+into a `Verdict` that the preview window shows in big letters and the
+sounds play: green `ok` for someone let in (or out), orange `warn` for a
+ticket already used (a duplicate, a re-read of the same scan, a conflict
+flagged later), red `refused` for every other refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["COLOURS", "READY", "Verdict", "verdict_for", "verdict_without_answer"]
+
+# Background colours of the result panel, chosen to read from a few metres away.
+COLOURS = {
+    "ok": "#1b8a2f",
+    "warn": "#e07b00",
+    "refused": "#c62828",
+    "ready": "#263238",
+    "offline": "#546e8a",  # the grey-blue of the OFFLINE banner
+}
+# Orange rather than red: the ticket is real, it has just been used already.
+_WARN_REASONS = {"duplicate"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judged scan as shown: `tone` is ok, warn or refused (or ready for the idle panel)."""
+
+    tone: str
+    word: str
+    message: str = ""
+    holder: str = ""
+    kind: str = ""
+    detail: str = ""
+
+    @property
+    def colour(self) -> str:
+        """The panel's background colour for this verdict."""
+        return COLOURS[self.tone]
+
+    @property
+    def spoken(self) -> str:
+        """What `--sound speak` says: the word and the holder's name."""
+        return f"{self.word.lower()}. {self.holder}".strip(". ")
+
+
+READY = Verdict("ready", "READY", "Show the ticket's QR code to the camera")
+
+
+def verdict_for(answer: dict[str, Any], offline: bool = False) -> Verdict:
+    """The verdict for one answer of the station (the server's, or its own when `offline`)."""
+    ticket = answer.get("ticket") or {}
+    holder = (ticket.get("holder") or {}).get("name") or ""
+    kind_part = ticket.get("type") or {}
+    kind = kind_part.get("name") or kind_part.get("code") or ""
+    reason = answer.get("reason") or ""
+    if answer.get("conflict"):
+        tone, word = "warn", "CONFLICT"
+    elif reason in _WARN_REASONS:
+        tone, word = "warn", reason.upper()
+    elif answer.get("status") == "ok":
+        tone, word = ("warn", "ALREADY SCANNED") if answer.get("repeat") else ("ok", "OK")
+    else:
+        tone, word = "refused", (reason or str(answer.get("status") or "refused")).replace("_", " ").upper()
+    detail = _first_entry(answer) if tone == "warn" else ""
+    if offline:
+        detail = " - ".join(part for part in (detail, "judged offline") if part)
+    return Verdict(tone, word, str(answer.get("message") or ""), holder, kind, detail)
+
+
+def verdict_without_answer(line: str, online: bool) -> Verdict:
+    """A scan the station could not judge: refused by the server, or queued unchecked offline."""
+    if not online and "NOT CHECKED" in line:
+        return Verdict("warn", "NOT CHECKED", "No gate pack: follow the offline rules", detail="queued for the server")
+    text = " ".join(line.split()[2:]) if line.startswith("REFUSED") else line
+    return Verdict("refused", "REFUSED", text)
+
+
+def _first_entry(answer: dict[str, Any]) -> str:
+    """'First entry 10:42 at North' for a duplicate, from the server's `first_entry`."""
+    first = answer.get("first_entry") or {}
+    if not first.get("at"):
+        return ""
+    where = first.get("gate_name") or first.get("gate")
+    return f"First entry {first['at'][11:16]} UTC" + (f" at {where}" if where else "")
