@@ -69,8 +69,6 @@ class GateWindow:
         self.video.bind("<Configure>", self._resized)
         self.labels = {name: tk.Label(self.panel, font=self.fonts[name], fg="white", justify="center")
                        for name in ("word", "holder", "kind", "message", "detail")}
-        for name, label in self.labels.items():
-            label.pack(fill="x", pady=(0, 40) if name == "word" else 6)
         self.panel.bind("<Configure>", lambda event: self._wrap(event.width))
         self._photo: tk.PhotoImage | None = None
 
@@ -152,6 +150,9 @@ class GateWindow:
         self.panel.configure(background=verdict.colour)
         for name, label in self.labels.items():
             label.configure(text=texts[name], background=verdict.colour)
+            label.pack_forget()
+            if texts[name]:  # no empty line where a verdict has no holder or detail
+                label.pack(fill="x", pady=(0, 40) if name == "word" else 6)
         self._fit_word(verdict.word)
 
     def _hold(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -205,3 +206,48 @@ def test_a_key_stops_the_camera_loop_and_closes_the_window(gate, key) -> None:
     assert window.stop.is_set() and window.root is None
     assert time.monotonic() - started < 5
     assert read and all(thread is not threading.main_thread() for thread in read), "frames are read off Tk's thread"
+
+
+GATE_SCAN = str(Path(sys.executable).with_name("gate-scan"))
+
+
+def gate_scan(tmp: Path, *extra: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`gate-scan` on a folder of two real ticket codes; port 9 refuses: offline from the start, no pack."""
+    folder = tmp / "frames"
+    folder.mkdir()
+    rng = np.random.default_rng(11)
+    for index in range(2):
+        cv2.imwrite(str(folder / f"{index:03}.png"), gate_frame(rng, ticket_code(rng), webcam_look(rng)))
+    command = [GATE_SCAN, "--server", "http://127.0.0.1:9", "--gate", "north", "--event", "ev", "--images", str(folder),
+               "--queue", str(tmp / "q.sqlite3"), "--repeat-after", "0", *extra]
+    return subprocess.Popen(command, env={**os.environ, "GATE_TOKEN": "t", **env}, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_gate_scan_opens_its_window_on_a_display_and_closes_after_the_last_verdict(xvfb, tmp_path) -> None:
+    from PIL import ImageGrab
+
+    client = gate_scan(tmp_path, "--hold", "2", env={"DISPLAY": xvfb})
+    assert client.stdout is not None
+    first = client.stdout.readline()
+    assert first.startswith("OFFLINE  queued"), first
+    time.sleep(0.6)  # the window takes verdicts every few milliseconds
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "gate-window-gate-scan.png"
+    ImageGrab.grab(xdisplay=xvfb).save(shot)
+    print(f"screenshot: {shot}")
+    out, err = client.communicate(timeout=20)
+    assert client.returncode == 0 and "Traceback" not in err, err
+    assert (first + out).count("NOT CHECKED") == 2, "the printed log stays as it was"
+    assert "0 scans judged, 2 still queued" in err
+    image = cv2.imread(str(shot))
+    colours = {f"#{r:02x}{g:02x}{b:02x}" for b, g, r in image.reshape(-1, 3)[::97]}
+    assert {COLOURS["offline"], COLOURS["warn"]} <= colours, "the OFFLINE banner and an orange NOT CHECKED"
+
+
+def test_gate_scan_without_a_display_says_so_and_prints(tmp_path) -> None:
+    client = gate_scan(tmp_path, "--window", env={"DISPLAY": ":9999"})
+    out, err = client.communicate(timeout=30)
+    assert client.returncode == 0 and "Traceback" not in err, err
+    assert "gate-scan: no preview window (" in err and "printing only" in err
+    assert out.count("NOT CHECKED") == 2
