@@ -49,8 +49,9 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
     """Judge one scan at a gate, store it, and return the answer the gate shows."""
     direction = _direction(gate, req.direction)
     now = utcnow()
-    ticket, reason = resolve(gate.event_id, req.code)
-    if ticket is not None and (prior := _recent_read(ticket.id, req.code, gate, device, direction, now)):
+    since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
+    ticket, reason = resolve(gate.event_id, req.code, since)
+    if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
         return replay(prior)
     if reason is None:
         reason = _refusal(gate, ticket, direction, req.scanned_at if req.offline and req.scanned_at else now)
@@ -164,10 +165,11 @@ def replay(scan: Row) -> dict:
                      "direction": scan.direction, "offline": scan.offline, "forced": scan.forced}}
 
 
-def _recent_read(ticket_id: int, code: str, gate: Row, device: str, direction: str, now: datetime) -> Row | None:
+def _reread(ticket: Row, code: str, gate: Row, device: str, direction: str) -> Row | None:
     """The same device's scan of this very code a moment ago: a re-read, not a second visit."""
-    since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
-    last = q.run(q.LAST_SCAN_OF_TICKET, ticket_id=ticket_id, since=since).first()
+    if ticket.recent_scan_id is None:  # not scanned within the re-read window: the usual case
+        return None
+    last = q.run(q.SCAN_BY_ID, scan_id=ticket.recent_scan_id).first()
     if last and last.code == code and last.device == device and last.gate_id == gate.id \
             and last.direction == direction and last.annulled_at is None:
         return last

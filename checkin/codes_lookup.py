@@ -1,4 +1,6 @@
 """From scanned text to a ticket row: our signed codes first, then foreign barcodes."""
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.engine import Row
 
@@ -22,28 +24,29 @@ def _key(kid: int) -> tuple[int, codes.PublicKey] | None:
     return _keys[kid]
 
 
-def resolve(event_id: int, text: str) -> tuple[Row | None, str | None]:
-    """The ticket a code names and why it cannot be used as is, if so.
+def resolve(event_id: int, text: str, since: datetime) -> tuple[Row | None, str | None]:
+    """The ticket a code names (with `recent_scan_id`, its latest scan since `since`)
+    and why it cannot be used as is, if so.
 
     Reasons: invalid (unknown, malformed or forged), wrong_event, revoked
     (an older generation; the row returned is the ticket as it is now).
     """
     claim = codes.peek(text)
     if claim is None:
-        return _foreign(event_id, text)
+        return _foreign(event_id, text, since)
     key = _key(claim.kid)
     if key is None or not codes.verify(claim, key[1]):
         return None, "invalid"
     if key[0] != event_id:
         return None, "wrong_event"
-    ticket = run(TICKET_BY_SERIAL, event_id=event_id, serial=claim.serial).first()
+    ticket = run(TICKET_BY_SERIAL, event_id=event_id, serial=claim.serial, since=since).first()
     if ticket is None or claim.generation > ticket.generation:
         return None, "invalid"
     return ticket, ("revoked" if claim.generation < ticket.generation else None)
 
 
-def _foreign(event_id: int, text: str) -> tuple[Row | None, str | None]:
-    ticket = run(TICKET_BY_BARCODE, event_id=event_id, code=text).first()
+def _foreign(event_id: int, text: str, since: datetime) -> tuple[Row | None, str | None]:
+    ticket = run(TICKET_BY_BARCODE, event_id=event_id, code=text, since=since).first()
     if ticket is None:
         return None, "invalid"
     return ticket, (None if ticket.barcode_generation == ticket.generation else "revoked")

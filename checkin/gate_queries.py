@@ -6,7 +6,7 @@ and guards, at a fraction of the cost per statement.
 """
 import functools
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -23,7 +23,9 @@ def _ticket(*where):
     single writer already orders them): a transfer, upgrade or void of the same ticket
     then commits wholly before the scan reads it or after the scan is stored. The lock
     sits in a CTE so a ticket changed meanwhile is read as it is now, new type included;
-    FOR SHARE on the join itself would drop a row whose type changed."""
+    FOR SHARE on the join itself would drop a row whose type changed.
+    It also names the ticket's latest scan since `since` (a possible re-read), saving
+    the scan path a round trip of its own."""
     locked = select(
         Ticket.id, Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
         Ticket.holder_company, Ticket.notes, Ticket.require_attention, Ticket.badge_prints,
@@ -33,6 +35,8 @@ def _ticket(*where):
         *(c for c in locked.c if c.name not in ("type_id", "channel_id")), TicketType.code.label("type_code"),
         TicketType.name.label("type_name"), TicketType.badge_type, TicketType.zones, TicketType.valid_from,
         TicketType.valid_until, Channel.code.label("channel_code"),
+        select(func.max(Scan.id)).where(Scan.ticket_id == locked.c.id, Scan.at >= bindparam("since"))
+        .scalar_subquery().label("recent_scan_id"),
     ).join(TicketType, TicketType.id == locked.c.type_id).outerjoin(Channel, Channel.id == locked.c.channel_id)
 
 
@@ -42,8 +46,7 @@ TICKET_BY_BARCODE = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.bar
 _SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.direction, Scan.offline,
                Scan.forced, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
                ).join(Gate, Gate.id == Scan.gate_id)
-LAST_SCAN_OF_TICKET = _SCAN.where(Scan.ticket_id == bindparam("ticket_id"), Scan.at >= bindparam("since")
-                                  ).order_by(Scan.id.desc()).limit(1)
+SCAN_BY_ID = _SCAN.where(Scan.id == bindparam("scan_id"))
 SCAN_BY_NONCE = _SCAN.where(Scan.event_id == bindparam("event_id"), Scan.nonce == bindparam("nonce"))
 INSERT_SCAN = insert(Scan).returning(Scan.id)
 

@@ -161,7 +161,7 @@ def test_a_scan_in_progress_holds_the_ticket_until_it_commits(app, ev, token, is
     with app.app_context():
         event_id = db.session.scalar(db.select(Event.id).where(Event.slug == "ev"))
         from checkin.codes import peek
-        run(TICKET_BY_SERIAL, event_id=event_id, serial=peek(t["code"]).serial).one()  # the scan's read
+        run(TICKET_BY_SERIAL, event_id=event_id, serial=peek(t["code"]).serial, since=NOW).one()  # the scan's read
         worker = threading.Thread(target=lambda: done.append(
             box.post(f"{EV}/tickets/{t['id']}/upgrade", {"to_type": "VIP"}).status_code))
         worker.start()
