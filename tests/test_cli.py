@@ -1,5 +1,8 @@
 """The `gate` command: tokens, set-up, CSV import and the demo."""
 import csv
+import subprocess
+import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -99,3 +102,16 @@ def test_demo_seeds_event_tokens_and_qr_images(app, runner, tmp_path):
     assert again.exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Ticket)) == 300
+
+
+def test_wsgi_module_serves_the_configured_database(tmp_path):
+    """`gunicorn wsgi:app` gets the same app, configured from GATE_ variables, in a fresh interpreter."""
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import wsgi; c = wsgi.app.test_client(); "
+             "print(wsgi.app.config['SQLALCHEMY_DATABASE_URI'], c.get('/api/v1/openapi.json').status_code, "
+             "c.get('/api/v1/events/x').status_code)")
+    env = {"GATE_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}", "GATE_SECRET_KEY": "k", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [f"sqlite:///{tmp_path / 'w.db'}", "200", "401"]
