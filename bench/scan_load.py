@@ -73,8 +73,8 @@ def main() -> None:
         token, codes = setup_event(env, args.tickets)
         random.seed(1)
         fresh, seen = codes[::-1], []
-        print(f"| scans | concurrency | n | scans/s | p50 ms | p95 ms | p99 ms | 5xx |")
-        print(f"|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| scans | concurrency | n | scans/s | p50 ms | p95 ms | p99 ms | 5xx |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for kind, concurrency, n in (PLAN_QUICK if args.quick else PLAN):
             bodies = bodies_for(kind, min(n, len(fresh)) if kind == "first scans" else n, fresh, seen)
             r = drive(host, token, "/api/v1/events/bench/scans", bodies, concurrency)

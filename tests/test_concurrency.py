@@ -3,7 +3,6 @@ SQLite database and on PostgreSQL."""
 import multiprocessing as mp
 import threading
 
-import pytest
 
 from helpers import Api
 

@@ -1,6 +1,5 @@
 """Real headless Chromium against the app served on a loopback port."""
 import os
-import shutil
 import threading
 from pathlib import Path
 
