@@ -14,6 +14,9 @@ from marshmallow import ValidationError, validates_schema
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="letters, digits, . _ - (at most 32)")
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lower-case letters, digits and - (at most 64)")
 
+# A price is a number or a decimal string ("25.00"); the bounds are numbers in the schema, not strings.
+PRICE_DOC = {"minimum": 0, "maximum": 1_000_000, "description": "0 to 1,000,000, two decimal places"}
+
 
 def storable(value: str) -> None:
     """Refuse what no database stores as text: NUL and unpaired surrogates."""
@@ -72,7 +75,7 @@ class EventIn(Schema):
 class TicketTypeIn(Schema):
     code = String(required=True, validate=CODE)
     name = text(120, required=True)
-    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000))
+    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), metadata=PRICE_DOC)
     capacity = count(required=True)
     buffer = count()
     badge_type = text(32, required=True)
@@ -131,7 +134,7 @@ class TicketIn(Schema):
     channel = String(validate=CODE, allow_none=True)
     holder = Nested(HolderIn, required=True)
     state = String(validate=OneOf(["valid", "pending"]))
-    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), allow_none=True)
+    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), allow_none=True, metadata=PRICE_DOC)
     barcode = String(validate=[Length(1, 512), printable], allow_none=True)
     notes = String(validate=[Length(max=2000), storable], allow_none=True)
     require_attention = Boolean()
