@@ -27,3 +27,22 @@ def test_openapi_document_lists_the_contract(client):
     scan_body = paths["/api/v1/events/{slug}/scans"]["post"]["requestBody"]["content"]["application/json"]
     assert scan_body["schema"]["$ref"].endswith("/ScanIn")
     assert "BearerAuth" in spec["components"]["securitySchemes"]
+
+
+def test_openapi_bounds_are_numbers(client):
+    """Validators and client generators reject a schema whose minimum or maximum is a string."""
+    bad = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+                           "maxLength", "minItems", "maxItems") and not isinstance(value, (int, float)):
+                    bad.append(f"{where}/{key}={value!r}")
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(client.get("/api/v1/openapi.json").json, "")
+    assert bad == []
