@@ -94,6 +94,8 @@ def test_demo_seeds_event_tokens_and_qr_images(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     for role in ("admin", "supervisor", "box_office", "badge_desk", "gate", "viewer"):
         assert role in result.stdout
+    for page in ("gate", "desk", "box", "dashboard"):
+        assert f"http://127.0.0.1:5000/{page}?event=demo&token=" in result.stdout
     images = list((tmp_path / "qr").glob("*.png"))
     assert len(images) == 8
     with app.app_context():

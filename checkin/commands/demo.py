@@ -39,6 +39,7 @@ GATES = [
     {"code": "lounge", "name": "VIP Lounge", "zone": "lounge", "admits": ["VIP", "SPO", "SPK", "STAFF"],
      "direction": "both", "reentry": True},
 ]
+PAGES = [("gate", "gate"), ("desk", "badge_desk"), ("box", "box_office"), ("dashboard", "supervisor")]
 FIRST = ["Asha", "Ravi", "Maria", "Chen", "Fatima", "Yuki", "Olu", "Lena", "Arjun", "Noah", "Priya", "Omar",
          "Sofia", "Kenji", "Amara", "Diego", "Anika", "Jonas", "Mei", "Tariq", "प्रिया", "أحمد", "יעל", "김민준", "王芳"]
 LAST = ["Sharma", "Okafor", "Garcia", "Wang", "Haddad", "Tanaka", "Müller", "Iyer", "Nguyen", "Cohen", "Silva",
@@ -57,11 +58,15 @@ def demo(slug: str, count: int, qr_dir: str | None) -> None:
     event = db.session.scalar(select(Event).where(Event.slug == slug)) or _seed(slug, count)
     click.echo(f"Event {event.slug!r}: {event.name}")
     click.echo("Tokens (shown once):")
-    for role in ROLES:
-        click.echo(f"  {role:<11} {create_token(role, event.slug)}")
+    tokens = {role: create_token(role, event.slug) for role in ROLES}
+    for role, token in tokens.items():
+        click.echo(f"  {role:<11} {token}")
     folder = Path(qr_dir or Path(current_app.instance_path) / "demo-qr")
     _write_codes(event, folder)
     click.echo(f"Sample QR codes for {event.slug}: {folder}")
+    click.echo("Screens, once `gate serve` runs (the link keeps the token in this browser):")
+    for page, role in PAGES:
+        click.echo(f"  {page:<10} http://127.0.0.1:5000/{page}?event={event.slug}&token={tokens[role]}")
 
 
 def _seed(slug: str, count: int) -> Event:
