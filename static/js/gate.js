@@ -135,7 +135,6 @@ async function start() {
   await chooseGate($("gate-select").value);
   $("gate-select").addEventListener("change", (e) => chooseGate(e.target.value));
   $("direction").addEventListener("click", (e) => e.target.dataset.direction && setDirection(e.target.dataset.direction));
-  $("wedge-form").addEventListener("submit", (e) => { e.preventDefault(); const v = $("wedge").value; $("wedge").value = ""; scanCode(v); });
   // A wedge scanner types into whatever has focus: keep it on the input.
   document.addEventListener("click", () => setTimeout(() => $("wedge").focus(), 0));
   $("wedge").addEventListener("blur", () => setTimeout(() => { if (document.activeElement === document.body) $("wedge").focus(); }, 0));
@@ -143,11 +142,30 @@ async function start() {
   $("camera-toggle").addEventListener("click", toggleCamera);
   setOffline(false);
   setInterval(heartbeat, 5000);
+  for (const code of early.splice(0)) await scanCode(code);
+  document.body.dataset.ready = "1";
 }
+
+// A wedge scanner may type before the gate is known: hold those codes until it is,
+// and never let the form submit natively (that would reload the page and drop the scan).
+const early = [];
+$("wedge-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const code = $("wedge").value;
+  $("wedge").value = "";
+  if (document.body.dataset.ready) scanCode(code);
+  else early.push(code);
+});
 
 async function toggleCamera() {
   if (camera.stream) { camera.stop(); $("camera-toggle").textContent = "Start camera"; return; }
-  await camera.start($("camera-select").value || undefined);
+  try {
+    await camera.start($("camera-select").value || undefined);
+  } catch (err) {  // refused permission, no camera, or one in use elsewhere: say so, keep the wedge
+    camera.stop();
+    $("message").textContent = `Camera: ${err.message || err.name}. The scanner input still works.`;
+    return;
+  }
   $("camera-toggle").textContent = "Stop camera";
   const list = await cameras();
   if (list.length > 1 && $("camera-select").options.length === 0) {

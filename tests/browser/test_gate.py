@@ -36,9 +36,25 @@ def wedge_scan(page, code: str) -> None:
     page.locator("#wedge").press("Enter")
 
 
+def test_a_scan_typed_while_the_page_loads_is_judged_once_it_is_ready(page, seeded):
+    held = []
+    page.route("**/gate-pack*", lambda route: held.append(route))  # keep the page from getting ready
+    page.goto(seeded["url"])
+    page.wait_for_function("document.getElementById('wedge') !== null")
+    page.wait_for_timeout(300)  # the page script has run and is waiting for the pack
+    wedge_scan(page, seeded["tickets"][1]["code"])
+    assert page.evaluate("document.body.dataset.ready") is None
+    for route in held:
+        route.continue_()
+    page.unroute("**/gate-pack*")
+    page.wait_for_selector("#result[data-status=ok]")
+    assert page.locator("#holder").inner_text() == seeded["tickets"][1]["holder"]["name"]
+    assert page.url.endswith("/gate?event=ev&gate=north")  # not reloaded by a native form submit
+
+
 def test_wedge_scan_shows_green_then_duplicate(live_app, page, seeded, screenshot):
     page.goto(seeded["url"])
-    page.wait_for_selector("#result.idle")
+    page.wait_for_selector("body[data-ready]")
     ticket = seeded["tickets"][0]
     wedge_scan(page, ticket["code"])
     page.wait_for_selector("#result[data-status=ok]")
@@ -61,7 +77,7 @@ def test_wedge_scan_shows_green_then_duplicate(live_app, page, seeded, screensho
 
 def test_offline_scans_are_judged_locally_and_uploaded_once(page, seeded, screenshot):
     page.goto(seeded["url"])
-    page.wait_for_selector("#result.idle")
+    page.wait_for_selector("body[data-ready]")
     page.context.set_offline(True)
     wedge_scan(page, seeded["tickets"][1]["code"])
     page.wait_for_selector("#offline-banner:not([hidden])")
@@ -93,10 +109,16 @@ def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
     video = tmp_path / "code.y4m"
     write_y4m(video, seeded["tickets"][2]["code"])
     page = camera_page(video)
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.goto(seeded["url"])
-    page.wait_for_selector("#result.idle")
+    page.wait_for_selector("body[data-ready]")
     page.locator("#camera-toggle").click()
-    page.wait_for_selector("#result[data-status=ok]", timeout=20_000)
+    try:
+        page.wait_for_selector("#result[data-status=ok]", timeout=30_000)
+    except Exception:  # say what the page said, not only that it timed out
+        raise AssertionError(f"no ok verdict; message {page.locator('#message').inner_text()!r}, "
+                             f"camera button {page.locator('#camera-toggle').inner_text()!r}, console {console}")
     assert page.locator("#holder").inner_text() == "Yuki Tanaka"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "test_camera-ok.png"))
