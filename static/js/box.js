@@ -248,6 +248,9 @@ function voidTicket() {
 /* Start */
 
 async function start() {
+  // Forms never submit natively, even before the event has loaded: that would reload the page.
+  $("sell-form").addEventListener("submit", sell);
+  $("find-form").addEventListener("submit", find);
   try {
     state.event = await api(ev());
   } catch (err) {
@@ -260,8 +263,6 @@ async function start() {
   for (const b of document.querySelectorAll(".method")) b.addEventListener("click", () => chooseMethod(b.dataset.method));
   $("less").addEventListener("click", () => { $("quantity").value = Math.max(1, Number($("quantity").value) - 1); });
   $("more").addEventListener("click", () => { $("quantity").value = Math.min(100, Number($("quantity").value) + 1); });
-  $("sell-form").addEventListener("submit", sell);
-  $("find-form").addEventListener("submit", find);
   $("upgrade").addEventListener("click", upgrade);
   $("transfer").addEventListener("click", transfer);
   $("void").addEventListener("click", voidTicket);
