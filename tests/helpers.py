@@ -1,4 +1,5 @@
-"""Helpers the tests import: an API client with a token, and times."""
+"""Helpers the tests import: an API client with a token, times, and threads started together."""
+import threading
 from datetime import datetime, timezone
 
 NOW = datetime.now(timezone.utc)
@@ -29,3 +30,20 @@ class Api:
 
     def as_role(self, bearer: str) -> "Api":
         return Api(self.client, bearer)
+
+
+def run_together(n: int, work, timeout: float = 60) -> list:
+    """Start n threads that call work(i) at the same instant; return their results."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def go(i):
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results

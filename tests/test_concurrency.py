@@ -1,29 +1,10 @@
 """Races the database must settle, with real threads and processes on a file
 SQLite database and on PostgreSQL."""
 import multiprocessing as mp
-import threading
 
-
-from helpers import Api
+from helpers import Api, run_together
 
 CLIENTS = 32
-
-
-def run_together(n: int, work) -> list:
-    """Start n threads that call work(i) at the same instant; return their results."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def go(i):
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_32_threads_scanning_one_ticket_admit_exactly_one(app, token, make_event, issue):

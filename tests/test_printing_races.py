@@ -5,27 +5,10 @@ import badges
 import pytest
 
 from checkin import printing
-from helpers import Api
+from helpers import Api, run_together
 
 JOBS = "/api/v1/events/ev/print-jobs"
 DESKS = 12
-
-
-def run_together(n: int, work) -> list:
-    """Start n threads that call work(i) at the same instant; return their results."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def go(i):
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from checkin.extensions import db
 from checkin.gate_queries import TICKET_BY_SERIAL, run
 from checkin.models import Event
-from helpers import NOW, Api
+from helpers import NOW, Api, run_together
 
 EV = "/api/v1/events/ev"
 TYPES = [{"code": "GA", "name": "General", "capacity": 10, "badge_type": "General", "price": "25.00"},
@@ -117,18 +117,7 @@ def test_transfers_need_a_supervisor_in_the_freeze_window_or_after_entry(app, ev
 
 def _race(first, second):
     """Run two calls at the same instant; return both results."""
-    barrier, out = threading.Barrier(2), [None, None]
-
-    def go(i, fn):
-        barrier.wait()
-        out[i] = fn()
-
-    threads = [threading.Thread(target=go, args=(i, fn)) for i, fn in enumerate((first, second))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return out
+    return run_together(2, lambda i: (first, second)[i](), timeout=30)
 
 
 def test_a_change_racing_a_scan_answers_by_the_committed_order(app, ev, token, issue):
