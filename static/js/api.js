@@ -42,6 +42,19 @@ export async function api(path, { method = "GET", body, form } = {}) {
   return data;
 }
 
+/** A problem as one line for a person: the detail, and the first field error if it adds anything. */
+export function problemText(err) {
+  if (!(err instanceof ApiError)) return String(err);
+  const fields = err.problem.errors ? Object.values(err.problem.errors).flat() : [];
+  return fields.length && !err.message.includes(fields[0]) ? `${err.message} (${fields[0]})` : err.message;
+}
+
+/** Show a status line; kind is "", "ok" or "error". */
+export function say(el, text, kind = "") {
+  el.textContent = text;
+  el.className = `status ${kind}`;
+}
+
 /** The event path prefix for the current event. */
 export const ev = (rest = "") => `/events/${encodeURIComponent(eventSlug())}${rest}`;
 

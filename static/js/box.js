@@ -3,23 +3,12 @@
 // type always on screen. Timers count from the server's `expires_in`, so a
 // wrong clock on this device cannot mislead the clerk.
 
-import { ApiError, api, ev, eventSlug, h } from "./api.js";
+import { ApiError, api, ev, eventSlug, h, problemText, say } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const STOCK_EVERY_MS = 4000;
 const HOLDS_EVERY_MS = 10000;
 const state = { event: null, stock: [], type: null, method: "cash", nonce: null, holds: [], ticket: null };
-
-function say(el, text, kind = "") {
-  el.textContent = text;
-  el.className = `status ${kind}`;
-}
-
-function problemText(err) {
-  if (!(err instanceof ApiError)) return String(err);
-  const fields = err.problem.errors ? Object.values(err.problem.errors).flat() : [];
-  return fields.length && !err.message.includes(fields[0]) ? `${err.message} (${fields[0]})` : err.message;
-}
 
 const money = (amount) => Number(amount).toFixed(2);
 // getRandomValues works on plain http too (a desk on the venue's network); randomUUID does not.

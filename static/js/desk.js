@@ -3,7 +3,7 @@
 // it, reprint with a reason, and work through the out-of-date badges queue.
 // Printing only prints: it never checks anyone in.
 
-import { ApiError, api, ev, eventSlug, h } from "./api.js";
+import { api, ev, eventSlug, h, problemText, say } from "./api.js";
 import { startAutoPrint } from "./desk-autoprint.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,17 +12,6 @@ const PREVIEW_DPI = 150;
 let current = null; // {ticket, badge, prints} of the selected ticket
 let previewUrl = null;
 let printUrl = null;
-
-function say(el, text, kind = "") {
-  el.textContent = text;
-  el.className = `status ${kind}`;
-}
-
-function problemText(err) {
-  if (!(err instanceof ApiError)) return String(err);
-  const fields = err.problem.errors ? Object.values(err.problem.errors).flat() : [];
-  return fields.length && !err.message.includes(fields[0]) ? `${err.message} (${fields[0]})` : err.message;
-}
 
 const deskName = () => $("desk-name").value.trim() || null;
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
