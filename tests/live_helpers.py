@@ -1,10 +1,30 @@
 """What the live tests share: comparing live counts with the database, and waiting for messages."""
 import time
+from contextlib import contextmanager
 
+from flask_migrate import stamp
 from sqlalchemy import func, select
 
+from checkin import create_app
 from checkin.extensions import db
+from checkin.live_hub import hub_of
 from checkin.models import Admission, Ticket, TicketType
+
+
+@contextmanager
+def threaded_app(tmp_path, **config):
+    """An app on a file SQLite database whose live hub runs on its own thread, as on `gate serve`."""
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
+                      "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, **config})
+    with app.app_context():
+        db.create_all()
+        stamp()
+    try:
+        yield app
+    finally:
+        hub_of(app).close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def live_counts(api, slug: str = "ev") -> dict:

@@ -4,13 +4,11 @@ import time
 
 import pytest
 
-from checkin import create_app
 from checkin.auth import create_token
-from checkin.extensions import db, socketio
+from checkin.extensions import socketio
 from checkin.live_hub import hub_of
-from flask_migrate import stamp
 from helpers import Api
-from live_helpers import by_name, received, wait_for
+from live_helpers import by_name, received, threaded_app, wait_for
 
 SCAN = "/api/v1/events/ev/scans"
 
@@ -152,15 +150,8 @@ def test_a_rolled_back_change_shows_nothing(app, admin, token, make_event, issue
 @pytest.fixture
 def background_app(tmp_path):
     """The app with its hub on a thread, as `gate serve` runs it (counts coalesced)."""
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
-                      "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, "LIVE_WATCH": False})
-    with app.app_context():
-        db.create_all()
-        stamp()
-    yield app
-    hub_of(app).close()
-    with app.app_context():
-        db.engine.dispose()
+    with threaded_app(tmp_path, LIVE_WATCH=False) as app:
+        yield app
 
 
 def test_a_burst_of_scans_sends_a_few_complete_snapshots(background_app):

@@ -8,15 +8,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from checkin import create_app
 from checkin.auth import create_token
 from checkin.extensions import db
 from checkin.live_hub import hub_of
 from checkin.models import Alert, utcnow
 from checkin.webhooks import RETRY_AFTER_SECONDS, deliver_due
-from flask_migrate import stamp
 from helpers import Api
-from live_helpers import wait_for
+from live_helpers import threaded_app, wait_for
 
 
 class Receiver:
@@ -138,15 +136,8 @@ def test_two_senders_at_once_post_an_alert_once(app, admin, make_event, issue, r
 @pytest.fixture
 def served_app(tmp_path):
     """The app with its hub and webhook sender on threads, as on `gate serve`."""
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
-                      "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, "WEBHOOK_TIMEOUT": 5})
-    with app.app_context():
-        db.create_all()
-        stamp()
-    yield app
-    hub_of(app).close()
-    with app.app_context():
-        db.engine.dispose()
+    with threaded_app(tmp_path, WEBHOOK_TIMEOUT=5) as app:
+        yield app
 
 
 def test_a_hanging_webhook_never_slows_a_scan(served_app, receiver):
