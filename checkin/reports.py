@@ -37,10 +37,14 @@ def _zones(event: Event) -> dict:
     rows = db.session.execute(select(
         Admission.zone, func.count(), func.sum(case((Admission.inside, 1), else_=0)),
     ).where(Admission.event_id == event.id).group_by(Admission.zone))
-    zones = {g.zone: {"entries": 0, "exits": 0, "checked_in": 0, "inside": 0} for g in _event_gates(event)}
-    for zone, checked_in, inside in rows:
-        zones[zone].update(checked_in=checked_in, inside=int(inside or 0))
+    zones = {g.zone: _no_one() for g in _event_gates(event)}
+    for zone, checked_in, inside in rows:  # a zone no gate names any more still has people in it
+        zones.setdefault(zone, _no_one()).update(checked_in=checked_in, inside=int(inside or 0))
     return zones
+
+
+def _no_one() -> dict:
+    return {"entries": 0, "exits": 0, "checked_in": 0, "inside": 0}
 
 
 def _gates(event: Event) -> dict:

@@ -209,6 +209,14 @@ def test_counts_after_three_entries_and_one_exit(gate, admin, issue):
     assert (ga["sold"], ga["checked_in"], ga["inside"], ga["available"]) == (5, 3, 2, 95)
 
 
+def test_counts_keep_a_zone_after_its_only_gate_moves(gate, admin, issue):
+    assert scan(gate, issue(type="VIP")[0]["code"], at="lounge")["status"] == "ok"
+    assert admin.patch("/api/v1/events/ev/gates/lounge", {"zone": "terrace"}).status_code == 200
+    counts = admin.get("/api/v1/events/ev/counts")
+    assert counts.status_code == 200, counts.json
+    assert counts.json["zones"]["lounge"]["inside"] == 1 and counts.json["zones"]["terrace"]["inside"] == 0
+
+
 def test_zones_are_counted_once_across_gates(gate, issue):
     code = issue(type="VIP")[0]["code"]
     assert scan(gate, code, at="north", device="a")["status"] == "ok"
