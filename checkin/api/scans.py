@@ -3,7 +3,6 @@ from .. import admissions, annulment
 from ..auth import current
 from . import bp
 from .common import actor, allowed, load_event
-from .scan_input import scan_body
 from .schemas import ReasonIn, ScanAnswerOut, ScanIn
 
 _ANSWER = {200: {"description": "The judged scan", "content": {"application/json": {"schema": ScanAnswerOut}}}}
@@ -11,11 +10,10 @@ _ANSWER = {200: {"description": "The judged scan", "content": {"application/json
 
 @bp.post("/events/<slug>/scans")
 @bp.auth_required(**allowed("scan"))
-@bp.input(ScanIn, validation=False)  # validated by scan_body: ScanIn only when the body is not plain
+@bp.input(ScanIn)
 @bp.doc(responses=_ANSWER)
 def scan(slug, json_data):
     """Judge one scan; refusals are answers too (200, status refused)."""
-    json_data = scan_body(json_data)
     caller = current()
     gate = admissions.gate_for(slug, json_data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
