@@ -9,7 +9,9 @@ without padding, 120 characters, of 75 bytes:
     bytes 9-10   ticket generation
     bytes 11-74  Ed25519 signature over bytes 0-10
 
-Only parsing and verifying live here: this package never imports the web app.
+Parsing and verifying live here, for the gate client and the server alike;
+the server's signing side is checkin/codes.py. This package never imports
+the web app.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-__all__ = ["Claim", "PublicKey", "load_key", "parse", "signed_by"]
+__all__ = ["BODY", "CODE_LENGTH", "VERSION", "Claim", "PublicKey", "load_key", "parse", "signed_by"]
 
 VERSION = 1
 CODE_LENGTH = 120
-_BODY = struct.Struct(">BIIH")
+BODY = struct.Struct(">BIIH")  # version, key id, serial, generation
 
 PublicKey = Ed25519PublicKey
 
@@ -50,10 +52,10 @@ def parse(text: str) -> Claim | None:
         raw = base64.b32decode(text, casefold=True)
     except (binascii.Error, ValueError):
         return None
-    version, kid, serial, generation = _BODY.unpack_from(raw)
+    version, kid, serial, generation = BODY.unpack_from(raw)
     if version != VERSION:
         return None
-    return Claim(kid, serial, generation, raw[: _BODY.size], raw[_BODY.size:])
+    return Claim(kid, serial, generation, raw[: BODY.size], raw[BODY.size:])
 
 
 def load_key(raw: bytes) -> PublicKey:
