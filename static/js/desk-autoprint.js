@@ -28,8 +28,9 @@ export async function startAutoPrint(print) {
     return;
   }
   choice.value = localStorage.getItem(KEY) || ""; // a gate since removed leaves it off
+  let joined = false; // check-ins are heard only once the event is joined: say so until then
   const show = () => {
-    status.textContent = choice.value ? "Waiting for check-ins…" : "";
+    status.textContent = !choice.value ? "" : joined ? "Waiting for check-ins…" : "Connecting…";
     document.body.classList.toggle("autoprint-on", Boolean(choice.value));
   };
   choice.addEventListener("change", () => {
@@ -40,10 +41,12 @@ export async function startAutoPrint(print) {
 
   const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
   socket.on("connect", () => socket.emit("join", { event: eventSlug(), scans: "all" }, (ack) => {
-    if (!ack || !ack.ok) status.textContent = `Print at check-in is off: ${ack ? ack.detail : "no answer"}`;
+    joined = Boolean(ack && ack.ok);
+    if (!joined) status.textContent = `Print at check-in is off: ${ack ? ack.detail : "no answer"}`;
     else show();
   }));
   socket.on("disconnect", () => {
+    joined = false;
     if (choice.value) status.textContent = "Reconnecting… check-ins meanwhile are not printed.";
   });
   socket.on("scan", (scan) => {
