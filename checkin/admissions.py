@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from . import counters
 from . import gate_queries as q
 from .codes_lookup import resolve
+from .driver import Row
 from .errors import Forbidden, Invalid, NotFound
 from .extensions import db
 from .messages import message_for

@@ -2,9 +2,9 @@
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
 
 from . import codes
+from .driver import Row
 from .extensions import db
 from .gate_queries import TICKET_BY_BARCODE, TICKET_BY_SERIAL, run
 from .models import SigningKey

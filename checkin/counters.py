@@ -22,11 +22,10 @@ import itertools
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.engine import Row
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from . import gate_queries as q
+from .driver import Row, execute
 from .extensions import db
 from .models import Admission, Counter, Ticket, TicketType
 
@@ -100,18 +99,7 @@ def apply_pending(session: Session) -> None:
     shard = 0 if dialect == "sqlite" else next(_shards) % q.COUNTER_SHARDS  # SQLite has one writer anyway
     flat = [x for (e, s, k, m, minute), v in sorted(pending.items()) if v for x in (e, s, k, m, minute, shard, v)]
     if flat:
-        _execute_raw(conn, q.add_to_counters_sql(dialect, len(flat) // 7), flat)
-
-
-def _execute_raw(conn, sql: str, params: list) -> None:
-    """Straight to the driver (this runs on every scan); its errors still surface as SQLAlchemy's."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-    except conn.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sql, params, error, conn.dialect.loaded_dbapi.Error) from error
-    finally:
-        cursor.close()
+        execute(conn, q.add_to_counters_sql(dialect, len(flat) // 7), flat).close()
 
 
 def presence(scan) -> bool | None:

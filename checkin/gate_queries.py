@@ -1,8 +1,9 @@
 """The scan path's SQL, built once.
 
 A gate waits on every scan, so the judgement reads plain rows through
-prebuilt Core statements instead of loading ORM objects: the same tables
-and guards, at a fraction of the cost per statement.
+prebuilt Core statements run straight on the driver (checkin/driver.py)
+instead of loading ORM objects: the same tables and guards, at a fraction
+of the cost per statement.
 """
 import functools
 
@@ -10,6 +11,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .driver import run
 from .extensions import db
 from .models import Admission, Channel, Counter, Event, Gate, Scan, Ticket, TicketType
 
@@ -48,7 +50,9 @@ _SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.dire
                ).join(Gate, Gate.id == Scan.gate_id)
 SCAN_BY_ID = _SCAN.where(Scan.id == bindparam("scan_id"))
 SCAN_BY_NONCE = _SCAN.where(Scan.event_id == bindparam("event_id"), Scan.nonce == bindparam("nonce"))
-INSERT_SCAN = insert(Scan).returning(Scan.id)
+INSERT_SCAN = insert(Scan).values({c: bindparam(c) for c in (
+    "event_id", "gate_id", "ticket_id", "code", "device", "direction", "nonce", "scanned_at", "at", "status",
+    "reason", "offline", "forced", "answer")}).returning(Scan.id)
 
 _ADMISSION_KEY = (Admission.ticket_id == bindparam("key_ticket"), Admission.zone == bindparam("key_zone"))
 _ADMIT_ROW = {c: bindparam(c) for c in ("ticket_id", "zone", "event_id", "first_at", "first_gate_id", "last_at")}
@@ -64,11 +68,6 @@ LEAVE = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(True)).val
 ADMISSION = select(Admission.inside, Admission.first_at, Gate.code.label("gate_code"),
                    Gate.name.label("gate_name")).join(Gate, Gate.id == Admission.first_gate_id
                                                        ).where(*_ADMISSION_KEY)
-
-
-def run(statement, **params):
-    """Execute a prebuilt statement in the current transaction."""
-    return db.session.connection().execute(statement, params)
 
 
 def admit_first(**params):

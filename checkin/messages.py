@@ -1,7 +1,7 @@
 """One line a gate person can read aloud, for every answer."""
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Row
+from .driver import Row
 
 _FIXED = {
     "invalid": "Not a valid ticket",

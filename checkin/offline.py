@@ -10,9 +10,9 @@ returns only the tickets changed after it.
 import base64
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
 
 from .admissions import ScanRequest, gate_for, judge
+from .driver import Row
 from .extensions import db
 from .models import LedgerEntry, SigningKey, Ticket, TicketType
 

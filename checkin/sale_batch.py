@@ -27,9 +27,9 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Row
 
 from . import holds, issuing, stock_signals
+from .driver import Row
 from .errors import DomainError, SoldOut
 from .extensions import db
 from .ledger import journal_many, take_stock

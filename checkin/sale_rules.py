@@ -3,9 +3,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.engine import Row
 
 from .admissions import ScanRequest, gate_for, judge
+from .driver import Row
 from .errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from .extensions import db
 from .ledger import available

@@ -1,0 +1,119 @@
+"""Prebuilt statements run straight on the database driver.
+
+SQLAlchemy compiles and types each statement once per dialect: the same SQL,
+guards and column conversions as anywhere else. Each call then goes to the
+driver's cursor on the session's connection, skipping SQLAlchemy's
+per-execution work (execution context, events, result objects). On the scan
+path that work cost more than the database itself.
+"""
+from collections import namedtuple
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+Row = tuple  # a result row: a named tuple of the statement's columns
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # the bind names, in the order the SQL takes them
+    fixed: dict[str, Any]  # values built into the statement (e.g. inside=True)
+    binds: tuple[tuple[str, Callable], ...]  # (name, converter) for binds that need converting
+    row: type | None  # the named tuple a result row becomes
+    results: tuple[Callable | None, ...]  # per-column converters
+    positional: bool
+
+
+class Result:
+    """What a run returns: its rows (converted) and how many rows it changed."""
+
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows: list[Row], rowcount: int):
+        self.rows, self.rowcount = rows, rowcount
+
+    def first(self) -> Row | None:
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Row:
+        (row,) = self.rows
+        return row
+
+    def scalar_one(self):
+        return self.one()[0]
+
+
+_plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants
+CONNECTION = "driver.connection"  # session.info key: the connection of the transaction under way
+
+
+# Session.connection() walks the session's transaction machinery on every call; a scan
+# makes five calls in one transaction, so the connection is noted once when it begins.
+@sa_event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, _transaction, connection) -> None:
+    session.info[CONNECTION] = connection
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CONNECTION, None)
+
+
+def run(statement, **params) -> Result:
+    """Execute a prebuilt statement in the session's current transaction."""
+    session = db.session()
+    conn = session.info.get(CONNECTION) or session.connection()
+    dialect = conn.dialect
+    plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
+    values = {**plan.fixed, **params}
+    for name, convert in plan.binds:
+        values[name] = convert(values[name])
+    args = [values[name] for name in plan.names] if plan.positional else values
+    cursor = execute(conn, plan.sql, args)
+    try:
+        rows = []
+        if plan.row is not None:
+            convert = plan.results
+            rows = [plan.row._make(raw if f is None else f(raw) for f, raw in zip(convert, r))
+                    for r in cursor.fetchall()]
+        return Result(rows, cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+def execute(conn, sql: str, params):
+    """Run SQL on the connection's driver cursor; the driver's errors surface as SQLAlchemy's."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+    except conn.dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        raise DBAPIError.instance(sql, params, error, conn.dialect.loaded_dbapi.Error) from error
+    return cursor
+
+
+def _plan(statement, dialect) -> _Plan:
+    compiled = statement.compile(dialect=dialect)
+    binds = {compiled.bind_names[b]: b for b in compiled.binds.values()}
+    fixed = {name: b.value for name, b in binds.items() if b.value is not None}
+    converters = tuple((name, f) for name, b in binds.items()
+                       if (f := b.type.dialect_impl(dialect).bind_processor(dialect)) is not None)
+    columns = list(statement.exported_columns)
+    plan = _Plan(
+        sql=compiled.string,
+        names=tuple(compiled.positiontup or binds),
+        fixed=fixed,
+        binds=converters,
+        row=namedtuple("Row", [c.key for c in columns], rename=True) if columns else None,
+        results=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
+        positional=compiled.positional,
+    )
+    _plans[id(statement), dialect.name] = plan
+    return plan
