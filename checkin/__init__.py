@@ -4,6 +4,7 @@ from pathlib import Path
 from apiflask import APIFlask
 
 from . import config
+from .auth import NoCookieSession
 from .db import init_db
 from .errors import init_errors
 from .extensions import db, migrate, socketio
@@ -18,6 +19,7 @@ def create_app(test_config: dict | None = None) -> APIFlask:
                    spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs", static_folder=None)
     config.load(app, test_config)
     app.json.sort_keys = False  # answers read in the order the contract lists fields
+    app.session_interface = NoCookieSession()
     db.init_app(app)
     init_db(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from apiflask import HTTPTokenAuth
 from flask import current_app
+from flask.sessions import SessionInterface
 from sqlalchemy import select
 
 from .errors import Forbidden, Invalid, NotFound, problem
@@ -40,6 +41,16 @@ PERMISSIONS = {
     "alerts.ack": {"admin", "supervisor"},
     "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
 }
+
+class NoCookieSession(SessionInterface):
+    """Every call carries its bearer token, so no cookie session is opened, signed or sent."""
+
+    def open_session(self, app, request):
+        return None  # Flask then hands views its read-only null session
+
+    def save_session(self, app, session, response) -> None:
+        pass
+
 
 auth = HTTPTokenAuth(scheme="Bearer", description="A token from `gate token create`.")
 
