@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> APIFlask:
     socketio.server_options.pop("client_manager", None)  # an earlier app's queue must not leak into this one
     socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
                       cors_allowed_origins=[], channel=app.config.get("SOCKETIO_CHANNEL", "gate-live"))
+    _socketio_on_its_path_only(app)
     init_errors(app)
     init_live(app)
 
@@ -37,3 +38,16 @@ def create_app(test_config: dict | None = None) -> APIFlask:
     app.register_blueprint(pages_bp)
     init_cli(app)
     return app
+
+
+def _socketio_on_its_path_only(app: APIFlask) -> None:
+    """Send only Socket.IO's own path through its middleware, which copies the environ and
+    builds a class on every request it sees: a cost each scan would pay for nothing."""
+    middleware = app.wsgi_app
+    plain, prefix = middleware.wsgi_app, middleware.engineio_path
+
+    def dispatch(environ, start_response):
+        handler = middleware if environ.get("PATH_INFO", "").startswith(prefix) else plain
+        return handler(environ, start_response)
+
+    app.wsgi_app = dispatch
