@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import gate_queries as q
-from .driver import Row, execute
+from .driver import Row, connection, execute
 from .extensions import db
 from .models import Admission, Counter, Ticket, TicketType
 
@@ -94,8 +94,8 @@ def apply_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    conn = session.connection()
-    dialect = conn.engine.dialect.name
+    conn = connection(session)
+    dialect = conn.dialect.name
     shard = 0 if dialect == "sqlite" else next(_shards) % q.COUNTER_SHARDS  # SQLite has one writer anyway
     flat = [x for (e, s, k, m, minute), v in sorted(pending.items()) if v for x in (e, s, k, m, minute, shard, v)]
     if flat:

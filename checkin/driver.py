@@ -10,6 +10,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import Connection
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -66,10 +67,15 @@ def _forget_connection(session: Session, transaction) -> None:
         session.info.pop(CONNECTION, None)
 
 
+def connection(session: Session | None = None) -> Connection:
+    """The connection of the session's transaction, beginning one if none is under way."""
+    session = session or db.session()
+    return session.info.get(CONNECTION) or session.connection()
+
+
 def run(statement, **params) -> Result:
     """Execute a prebuilt statement in the session's current transaction."""
-    session = db.session()
-    conn = session.info.get(CONNECTION) or session.connection()
+    conn = connection()
     dialect = conn.dialect
     plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
     values = {**plan.fixed, **params}
