@@ -9,18 +9,18 @@ from .extensions import db
 from .gate_queries import TICKET_BY_BARCODE, TICKET_BY_SERIAL, run
 from .models import SigningKey
 
-_keys: dict[int, tuple[int, codes.PublicKey]] = {}
+_keys: dict[int, tuple[int, codes.Signer]] = {}
 
 
-def _key(kid: int) -> tuple[int, codes.PublicKey] | None:
+def _key(kid: int) -> tuple[int, codes.Signer] | None:
     # Keys never change once made, so a found key is kept for the process life;
     # unknown ids are not kept, so a key made later on another node is found.
     if kid not in _keys:
-        row = db.session.execute(select(SigningKey.event_id, SigningKey.public_key)
+        row = db.session.execute(select(SigningKey.event_id, SigningKey.private_key)
                                  .where(SigningKey.kid == kid)).first()
         if row is None:
             return None
-        _keys[kid] = (row.event_id, codes.public_key(row.public_key))
+        _keys[kid] = (row.event_id, codes.Signer(kid, row.private_key))
     return _keys[kid]
 
 
@@ -35,7 +35,7 @@ def resolve(event_id: int, text: str, since: datetime) -> tuple[Row | None, str 
     if claim is None:
         return _foreign(event_id, text, since)
     key = _key(claim.kid)
-    if key is None or not codes.verify(claim, key[1]):
+    if key is None or not key[1].issued(claim):
         return None, "invalid"
     if key[0] != event_id:
         return None, "wrong_event"
