@@ -7,10 +7,11 @@ same time raise it once. Alerts carry no personal data: viewers see them.
 """
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from . import driver
 from .errors import Conflict, NotFound
 from .extensions import db
 from .models import Alert, AlertSettings, Event, utcnow
@@ -26,7 +27,14 @@ DEFAULT_SETTINGS = {
     "zone_warn_percent": 90,
     "disabled": [],  # alert kinds not to raise
 }
-_INSERT = {"sqlite": sqlite_insert, "postgresql": pg_insert}
+# One statement per database, built once: a storm of passbacks raises many alerts at a time.
+_COLUMNS = ("event_id", "kind", "level", "key", "latch", "message", "data", "raised_at", "webhook_state",
+            "webhook_attempts", "webhook_next_at")
+RAISE = {
+    name: dialect_insert(Alert).values({c: bindparam(c) for c in _COLUMNS})
+    .on_conflict_do_nothing(index_elements=["event_id", "latch"]).returning(Alert.id)
+    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
 
 
 def settings_for(event_id: int) -> dict:
@@ -72,19 +80,17 @@ def raise_alerts(event_id: int, candidates: list[dict], settings: dict, now: dat
     now = now or utcnow()
     disabled = set(settings.get("disabled") or ())
     webhook = "pending" if settings.get("webhook_url") else None
-    dialect = db.session.connection().engine.dialect.name
+    insert = RAISE[driver.connection().dialect.name]
     raised = []
     for c in candidates:
         if c["kind"] in disabled:
             continue
-        stmt = _INSERT[dialect](Alert).values(
-            event_id=event_id, kind=c["kind"], level=c["level"], key=c["key"],
-            latch=c["key"] if c["latch"] else None, message=c["message"], data=c["data"], raised_at=now,
-            webhook_state=webhook, webhook_attempts=0, webhook_next_at=now if webhook else None,
-        ).on_conflict_do_nothing(index_elements=["event_id", "latch"]).returning(Alert.id)
-        alert_id = db.session.execute(stmt).scalar()
-        if alert_id is not None:
-            raised.append({"id": alert_id, "kind": c["kind"], "level": c["level"], "message": c["message"],
+        stored = driver.run(insert, event_id=event_id, kind=c["kind"], level=c["level"], key=c["key"],
+                            latch=c["key"] if c["latch"] else None, message=c["message"], data=c["data"],
+                            raised_at=now, webhook_state=webhook, webhook_attempts=0,
+                            webhook_next_at=now if webhook else None).first()
+        if stored is not None:
+            raised.append({"id": stored.id, "kind": c["kind"], "level": c["level"], "message": c["message"],
                            "data": c["data"], "raised_at": now.isoformat(), "acked_at": None,
                            "acked_by": None, "ack_note": None})
     if raised:
