@@ -135,6 +135,8 @@ class Hub:
                 batch = None
             app = self._app()
             if app is None or self._stopping:
+                if batch is not None:
+                    self.inbox.put(batch)  # taken just as close() began: close() finishes it
                 return
             self.busy = True
             try:
