@@ -2,9 +2,9 @@
 
 The wire format (version, key id, serial and generation signed with Ed25519,
 base32 so QR's alphanumeric mode applies) is read by scanner/ticket_codes.py,
-which the gate client shares; this module makes keys and signs codes. No
-personal data is in a code; any holder of the public key can verify it
-offline. A code that does not parse or verify is simply not ours.
+which the gate client shares and verifies with an event's public key; this
+module makes keys, signs codes and checks them on the server. No personal
+data is in a code. A code that does not parse or verify is simply not ours.
 """
 import base64
 import hmac
@@ -13,12 +13,10 @@ import secrets
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from scanner.ticket_codes import BODY, CODE_LENGTH, VERSION, Claim, PublicKey, signed_by
-from scanner.ticket_codes import load_key as public_key
+from scanner.ticket_codes import BODY, CODE_LENGTH, VERSION, Claim
 from scanner.ticket_codes import parse as peek
 
-__all__ = ["CODE_LENGTH", "MAX_GENERATION", "Claim", "PublicKey", "Signer", "new_key_pair", "peek",
-           "public_key", "verify"]
+__all__ = ["CODE_LENGTH", "MAX_GENERATION", "Claim", "Signer", "new_key_pair", "peek"]
 
 MAX_GENERATION = 0xFFFF
 
@@ -49,13 +47,6 @@ class Signer:
         Ed25519 signatures are deterministic (RFC 8032): a code this key signed
         carries exactly the signature signing gives now, and only the key's holder
         can make it. Signing costs a third of verifying, and the server checks
-        every scan; gates without the private key verify (see verify)."""
+        every scan; gates verify with the public key (scanner.ticket_codes.signed_by)."""
         return claim.kid == self.kid and hmac.compare_digest(self._key.sign(claim.body), claim.signature)
 
-
-def verify(code: str | Claim, key: PublicKey | bytes) -> bool:
-    """True when the code is ours and its signature is valid for this public key."""
-    claim = code if isinstance(code, Claim) else peek(code)
-    if isinstance(key, bytes):
-        key = public_key(key)
-    return claim is not None and signed_by(claim, key)
