@@ -8,8 +8,6 @@ same time raise it once. Alerts carry no personal data: viewers see them.
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import driver
 from .errors import Conflict, NotFound
@@ -30,11 +28,9 @@ DEFAULT_SETTINGS = {
 # One statement per database, built once: a storm of passbacks raises many alerts at a time.
 _COLUMNS = ("event_id", "kind", "level", "key", "latch", "message", "data", "raised_at", "webhook_state",
             "webhook_attempts", "webhook_next_at")
-RAISE = {
-    name: dialect_insert(Alert).values({c: bindparam(c) for c in _COLUMNS})
-    .on_conflict_do_nothing(index_elements=["event_id", "latch"]).returning(Alert.id)
-    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+RAISE = driver.per_database(
+    lambda dialect_insert: dialect_insert(Alert).values({c: bindparam(c) for c in _COLUMNS})
+    .on_conflict_do_nothing(index_elements=["event_id", "latch"]).returning(Alert.id))
 
 
 def settings_for(event_id: int) -> dict:
@@ -80,7 +76,7 @@ def raise_alerts(event_id: int, candidates: list[dict], settings: dict, now: dat
     now = now or utcnow()
     disabled = set(settings.get("disabled") or ())
     webhook = "pending" if settings.get("webhook_url") else None
-    insert = RAISE[driver.connection().dialect.name]
+    insert = driver.this_database(RAISE)
     raised = []
     for c in candidates:
         if c["kind"] in disabled:

@@ -12,12 +12,15 @@ from typing import Any, Callable
 
 from sqlalchemy import Connection
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
 Row = tuple  # a result row: a named tuple of the statement's columns
+INSERT = {"sqlite": sqlite_insert, "postgresql": pg_insert}  # each database's INSERT ... ON CONFLICT
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,16 @@ def connection(session: Session | None = None) -> Connection:
     """The connection of the session's transaction, beginning one if none is under way."""
     session = session or db.session()
     return session.info.get(CONNECTION) or session.connection()
+
+
+def per_database(build: Callable) -> dict[str, Any]:
+    """A prebuilt statement for each database, made by build(that database's INSERT construct)."""
+    return {name: build(insert) for name, insert in INSERT.items()}
+
+
+def this_database(statements: dict[str, Any]):
+    """The statement of a per_database() set for the session's database."""
+    return statements[connection().dialect.name]
 
 
 def run(statement, **params) -> Result:

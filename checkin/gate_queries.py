@@ -8,11 +8,8 @@ of the cost per statement.
 import functools
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .driver import run
-from .extensions import db
+from .driver import per_database, run, this_database
 from .models import Admission, Channel, Counter, Event, Gate, Scan, Ticket, TicketType
 
 GATE = select(
@@ -56,11 +53,9 @@ INSERT_SCAN = insert(Scan).values({c: bindparam(c) for c in (
 
 _ADMISSION_KEY = (Admission.ticket_id == bindparam("key_ticket"), Admission.zone == bindparam("key_zone"))
 _ADMIT_ROW = {c: bindparam(c) for c in ("ticket_id", "zone", "event_id", "first_at", "first_gate_id", "last_at")}
-ADMIT_FIRST = {
-    name: dialect_insert(Admission).values(inside=True, entries=1, **_ADMIT_ROW)
-    .on_conflict_do_nothing(index_elements=["ticket_id", "zone"]).returning(Admission.ticket_id)
-    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+ADMIT_FIRST = per_database(
+    lambda dialect_insert: dialect_insert(Admission).values(inside=True, entries=1, **_ADMIT_ROW)
+    .on_conflict_do_nothing(index_elements=["ticket_id", "zone"]).returning(Admission.ticket_id))
 ADMIT_AGAIN = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(False)).values(
     inside=True, entries=Admission.entries + 1, last_at=bindparam("now"))
 LEAVE = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(True)).values(
@@ -72,7 +67,7 @@ ADMISSION = select(Admission.inside, Admission.first_at, Gate.code.label("gate_c
 
 def admit_first(**params):
     """The INSERT ... ON CONFLICT DO NOTHING for this database."""
-    return run(ADMIT_FIRST[db.engine.dialect.name], **params)
+    return run(this_database(ADMIT_FIRST), **params)
 
 
 # Live counts: each row adds `value` to one counter, inserting it the first time. A scan adds

@@ -10,15 +10,13 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import alert_rules, alerts, counters, webhooks
+from .driver import INSERT
 from .extensions import db
 from .models import Event, GateDevice, utcnow
 
 KEEP_MINUTES = 120  # per-minute counter rows older than this are dropped (charts show the last hour)
-_INSERT = {"sqlite": sqlite_insert, "postgresql": pg_insert}
 
 
 def save_devices(seen: dict[tuple[int, str], tuple[str, datetime]]) -> None:
@@ -26,7 +24,7 @@ def save_devices(seen: dict[tuple[int, str], tuple[str, datetime]]) -> None:
     if not seen:
         return
     dialect = db.session.connection().engine.dialect.name
-    stmt = _INSERT[dialect](GateDevice)
+    stmt = INSERT[dialect](GateDevice)
     stmt = stmt.on_conflict_do_update(index_elements=["event_id", "device"], set_={
         "gate_code": case((stmt.excluded.last_seen > GateDevice.last_seen, stmt.excluded.gate_code),
                           else_=GateDevice.gate_code),
