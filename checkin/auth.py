@@ -42,6 +42,7 @@ PERMISSIONS = {
     "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
 }
 
+
 class NoCookieSession(SessionInterface):
     """Every call carries its bearer token, so no cookie session is opened, signed or sent."""
 
