@@ -8,7 +8,7 @@ from .auth import NoCookieSession
 from .db import init_db
 from .errors import init_errors
 from .extensions import db, migrate, socketio
-from .live_hub import init_live
+from .live.hub import init_live
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
@@ -32,8 +32,10 @@ def create_app(test_config: dict | None = None) -> APIFlask:
 
     from . import models  # noqa: F401  (tables must be known before migrations run)
     from .api import bp as api_bp
+    from .api import register_views
     from .cli import init_cli
     from .pages import bp as pages_bp
+    register_views()
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     init_cli(app)

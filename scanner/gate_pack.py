@@ -1,6 +1,6 @@
 """The gate pack kept on disk, so a gate can judge tickets while the server is away.
 
-The server's pack (`GET .../gate-pack?gate=CODE`, see checkin/offline.py)
+The server's pack (`GET .../gate-pack?gate=CODE`, see checkin/gate/offline.py)
 holds the gate's rules, the event's public keys, each ticket type's zones and
 validity, and per ticket its serial, current generation, state, blocked flag,
 type, holder's name and foreign barcode. Its `cursor` is passed back as

@@ -1,6 +1,6 @@
 """Judging a scan at the gate itself, from the gate pack, while the server is away.
 
-The rules are the server's (checkin/admissions.py), in the same order, with
+The rules are the server's (checkin/gate/admissions.py), in the same order, with
 the same statuses, reasons and messages: a code that does not parse, names an
 unknown key or ticket, or fails its Ed25519 signature is `invalid`; an older
 generation is `revoked`; then `void`, `blocked`, `unpaid`, `not_admitted`

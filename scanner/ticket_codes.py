@@ -1,6 +1,6 @@
 """Reading the server's signed ticket codes, so a gate can check them offline.
 
-Wire format, version 1 (the server writes it, see checkin/codes.py): base32
+Wire format, version 1 (the server writes it, see checkin/tickets/codes.py): base32
 without padding, 120 characters, of 75 bytes:
 
     byte 0       format version (1)
@@ -10,7 +10,7 @@ without padding, 120 characters, of 75 bytes:
     bytes 11-74  Ed25519 signature over bytes 0-10
 
 Parsing and verifying live here, for the gate client and the server alike;
-the server's signing side is checkin/codes.py. This package never imports
+the server's signing side is checkin/tickets/codes.py. This package never imports
 the web app.
 """
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from checkin import create_app
 from checkin.extensions import db
-from checkin.live_hub import hub_of
+from checkin.live.hub import hub_of
 from checkin.models import Admission, Ticket, TicketType
 
 

@@ -2,7 +2,7 @@
 import base64
 import random
 
-from checkin import codes
+from checkin.tickets import codes
 from scanner.ticket_codes import load_key, signed_by
 
 

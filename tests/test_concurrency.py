@@ -60,8 +60,8 @@ def test_concurrent_imports_of_two_rows_never_split(app, admin, token, make_even
 
 def _scan_in_process(url: str, code: str, i: int, start, out) -> None:
     from checkin import create_app
-    from checkin.admissions import ScanRequest, gate_for, judge
     from checkin.extensions import db
+    from checkin.gate.admissions import ScanRequest, gate_for, judge
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
     with app.app_context():

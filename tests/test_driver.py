@@ -2,10 +2,11 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from checkin import codes, driver
-from checkin import gate_queries as q
+from checkin import driver
 from checkin.extensions import db
+from checkin.gate import queries as q
 from checkin.models import Event, Scan
+from checkin.tickets import codes
 from helpers import NOW, Api
 
 

@@ -2,10 +2,10 @@
 import threading
 from datetime import timedelta
 
-from checkin.alerts import candidate, raise_alerts, settings_for
 from checkin.extensions import db
-from checkin.live_hub import hub_of
-from checkin.live_watch import check_devices
+from checkin.live.alerts import candidate, raise_alerts, settings_for
+from checkin.live.hub import hub_of
+from checkin.live.watch import check_devices
 from checkin.models import Event, utcnow
 from helpers import NOW, Api, iso
 

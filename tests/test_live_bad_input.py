@@ -36,7 +36,7 @@ def seeded(app, admin, make_event, issue):
     make_event(types=[{"code": "GA", "name": "General", "capacity": 1, "badge_type": "General"}],
                gates=[{"code": "north", "name": "North", "zone": "hall", "admits": ["GA"]}])
     issue()  # sold out: one alert to acknowledge
-    from checkin.live_hub import hub_of
+    from checkin.live.hub import hub_of
 
     hub_of(app).settle()
     return {"alert": admin.get("/api/v1/events/ev/alerts").json["alerts"][0]["id"]}

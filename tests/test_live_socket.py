@@ -6,7 +6,7 @@ import pytest
 
 from checkin.auth import create_token
 from checkin.extensions import socketio
-from checkin.live_hub import hub_of
+from checkin.live.hub import hub_of
 from helpers import Api
 from live_helpers import by_name, received, threaded_app, wait_for
 

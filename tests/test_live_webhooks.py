@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from checkin.auth import create_token
 from checkin.extensions import db
-from checkin.live_hub import hub_of
+from checkin.live.hub import hub_of
+from checkin.live.webhooks import RETRY_AFTER_SECONDS, deliver_due
 from checkin.models import Alert, utcnow
-from checkin.webhooks import RETRY_AFTER_SECONDS, deliver_due
 from helpers import Api
 from live_helpers import threaded_app, wait_for
 

@@ -1,9 +1,9 @@
 """Gate pack for offline judging, and batch uploads of offline scans."""
 import base64
 
-from checkin import codes
-from scanner.ticket_codes import load_key, signed_by
+from checkin.tickets import codes
 from helpers import NOW, Api, iso
+from scanner.ticket_codes import load_key, signed_by
 
 
 def test_gate_pack_has_keys_tickets_and_an_incremental_cursor(client, token, admin, make_event, issue):

@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from checkin import printing
+from checkin.printing import jobs
 from helpers import Api
 
 JOBS = "/api/v1/events/ev/print-jobs"
@@ -156,8 +156,8 @@ def test_badge_calls_are_in_the_openapi_document(client):
 
 
 def test_fonts_warm_up_once_per_process():
-    printing.warm_up()
-    assert printing.is_warm()
+    jobs.warm_up()
+    assert jobs.is_warm()
     started = time.perf_counter()
-    printing.warm_up()  # already done: returns at once
+    jobs.warm_up()  # already done: returns at once
     assert time.perf_counter() - started < 0.01

@@ -1,10 +1,10 @@
 """Races on printing, settled by the database: real threads on file SQLite and PostgreSQL."""
 import threading
 
-import badges
 import pytest
 
-from checkin import printing
+import badges
+from checkin.printing import jobs
 from helpers import Api, run_together
 
 JOBS = "/api/v1/events/ev/print-jobs"
@@ -63,7 +63,7 @@ def test_a_change_committed_while_the_badge_renders_refuses_the_print(app, admin
         clerk.join(10)
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(printing.badges, "render", render_during_a_transfer)
+    monkeypatch.setattr(jobs.badges, "render", render_during_a_transfer)
     r = Api(app.test_client(), bearer).post(JOBS, {"ticket_ids": [ticket_id]})
     assert transferred == [200]
     assert r.status_code == 409 and "ticket_ids.0" in r.json["errors"]

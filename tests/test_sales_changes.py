@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from checkin.extensions import db
-from checkin.gate_queries import TICKET_BY_SERIAL, run
+from checkin.gate.queries import TICKET_BY_SERIAL, run
 from checkin.models import Event
 from helpers import NOW, Api, run_together
 
@@ -149,7 +149,7 @@ def test_a_scan_in_progress_holds_the_ticket_until_it_commits(app, ev, token, is
     done = []
     with app.app_context():
         event_id = db.session.scalar(db.select(Event.id).where(Event.slug == "ev"))
-        from checkin.codes import peek
+        from checkin.tickets.codes import peek
         run(TICKET_BY_SERIAL, event_id=event_id, serial=peek(t["code"]).serial, since=NOW).one()  # the scan's read
         worker = threading.Thread(target=lambda: done.append(
             box.post(f"{EV}/tickets/{t['id']}/upgrade", {"to_type": "VIP"}).status_code))

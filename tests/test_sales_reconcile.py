@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from checkin.extensions import db
-from checkin.holds import Sweeper
 from checkin.models import Hold, LedgerEntry, Sale, TicketType, utcnow
+from checkin.stock.holds import Sweeper
 from helpers import NOW, Api
 
 EV = "/api/v1/events/ev"

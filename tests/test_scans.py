@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from checkin import codes
+from checkin.tickets import codes
 from helpers import NOW, Api, iso
 
 SCAN = "/api/v1/events/ev/scans"

@@ -4,9 +4,9 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from ..holds import sweep
-from ..review import review
-from ..setup import event_by_slug
+from ..events.setup import event_by_slug
+from ..reports.review import review
+from ..stock.holds import sweep
 from . import ensure_schema, run
 
 

@@ -11,11 +11,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from tqdm import tqdm
 
-from .. import setup as service
 from ..auth import ROLES, create_token
+from ..events import setup as service
 from ..extensions import db
 from ..models import Event, Ticket, utcnow
-from ..tickets import current_code, import_tickets
+from ..tickets.records import current_code, import_tickets
 from . import ensure_schema, run
 
 TYPES = [  # code, name, price, capacity, badge type, zones

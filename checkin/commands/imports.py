@@ -6,9 +6,9 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from ..api.schemas import TicketIn
-from ..setup import event_by_slug
-from ..tickets import import_tickets
+from ..events.setup import event_by_slug
+from ..schemas import TicketIn
+from ..tickets.records import import_tickets
 from . import ensure_schema, run, validated
 
 HOLDER = {"name", "email", "company"}

@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..holds import start_sweeper
+from ..stock.holds import start_sweeper
 from . import ensure_schema
 
 

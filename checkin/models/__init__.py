@@ -1,12 +1,12 @@
 """The ledger's tables. Invariants live in constraints, see each model."""
-from .events import Allocation, Channel, Event, TicketType
 from .alerts import ALERT_KINDS, ALERT_LEVELS, Alert, AlertSettings
+from .events import Allocation, Channel, Event, TicketType
 from .gates import Admission, Gate, Scan
 from .live import Counter, GateDevice
 from .printing import BadgePrint, PrintJob
 from .sales import HOLD_STATES, SALE_STATES, Hold, Sale
-from .tokens import ApiToken
 from .tickets import TICKET_STATES, LedgerEntry, SigningKey, Ticket
+from .tokens import ApiToken
 from .types import UTCDateTime, utcnow
 
 __all__ = [

@@ -1,4 +1,4 @@
-// Drawing the dashboard from the live messages (see checkin/snapshots.py for their shapes).
+// Drawing the dashboard from the live messages (see checkin/live/snapshots.py for their shapes).
 
 import { h } from "./api.js";
 

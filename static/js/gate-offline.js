@@ -1,6 +1,6 @@
 // Offline judging for the gate page: the gate pack, a local verdict, and a
 // queue of scans that uploads through /scans/batch when the server is back.
-// Code format (see checkin/codes.py): base32 of version(1) kid(4) serial(4)
+// Code format (see checkin/tickets/codes.py): base32 of version(1) kid(4) serial(4)
 // generation(2) + Ed25519 signature(64) over the first 11 bytes.
 
 import { api, ev } from "./api.js";

@@ -1,7 +1,7 @@
 """The supervisor dashboard in real headless Chromium: it updates live, without a reload."""
 import pytest
 
-from checkin.live_hub import hub_of
+from checkin.live.hub import hub_of
 from helpers import Api
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checkin.codes import Signer, new_key_pair
+from checkin.tickets.codes import Signer, new_key_pair
 from scanner.gate_pack import GatePack, pack_path
 from scanner.local_judge import WrongDirection, direction_at, judge_here
 

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-23 13:26:22.121191
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import checkin.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'f75db7fbd02e'

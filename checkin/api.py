@@ -1,0 +1,42 @@
+"""The HTTP API under /api/v1 (see API.md for the contract): the blueprint every feature's views
+register on, and what they all use: the caller's event and permission checks."""
+from apiflask import APIBlueprint
+
+from .auth import auth, check_event, current, roles_for
+from .events.setup import event_by_slug
+from .models import Event
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="API")
+
+
+def load_event(slug: str) -> Event:
+    """The event in the URL, refused if the token is bound to another."""
+    event = event_by_slug(slug)
+    check_event(event)
+    return event
+
+
+def allowed(permission: str):
+    """auth_required arguments for a permission."""
+    return {"auth": auth, "roles": roles_for(permission)}
+
+
+def actor() -> str:
+    return current().actor
+
+
+def may(permission: str) -> bool:
+    """Whether the caller holds a permission (for rules that change with the role, not refuse it)."""
+    return current().role in roles_for(permission)
+
+
+def register_views() -> None:
+    """Import every feature's views, whose routes register on bp."""
+    from .events import views as _events  # noqa: F401
+    from .gate import views as _gate  # noqa: F401
+    from .live import views as _live  # noqa: F401
+    from .printing import views as _printing  # noqa: F401
+    from .reports import views as _reports  # noqa: F401
+    from .sales import views as _sales  # noqa: F401
+    from .stock import views as _stock  # noqa: F401
+    from .tickets import views as _tickets  # noqa: F401

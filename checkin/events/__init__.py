@@ -1,0 +1,1 @@
+"""Setting up an event: the event itself, ticket types, channels and gates."""

@@ -1,0 +1,176 @@
+"""Judging a scan: the gate's one call.
+
+The database decides who is inside: an entry inserts the ticket's admission
+row for the zone or flips it from outside to inside with a guarded UPDATE;
+of two simultaneous entries exactly one changes a row, the other is a
+duplicate. Every attempt is stored with the answer it got; a repeated nonce
+hits the unique constraint when the scan is stored, the whole judgement
+rolls back, and the first answer is returned.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..driver import Row
+from ..errors import Forbidden, Invalid, NotFound
+from ..events.setup import event_by_slug
+from ..extensions import db
+from ..live import counters
+from ..models import utcnow
+from . import queries as q
+from .lookup import resolve
+from .messages import message_for
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What a gate sends."""
+
+    code: str
+    direction: str | None = None
+    nonce: str | None = None
+    scanned_at: datetime | None = None
+    offline: bool = False
+    device: str | None = None
+
+
+def gate_for(slug: str, code: str) -> Row:
+    """The gate (with its event's id and time zone), or a 404 naming what is unknown."""
+    gate = q.run(q.GATE, slug=slug, code=code).first()
+    if gate is None:
+        event_by_slug(slug)  # raises for an unknown event
+        raise NotFound(f"no gate {code!r} in this event", {"gate": ["unknown gate"]})
+    return gate
+
+
+def judge(gate: Row, req: ScanRequest, device: str) -> dict:
+    """Judge one scan at a gate, store it, and return the answer the gate shows."""
+    direction = _direction(gate, req.direction)
+    now = utcnow()
+    since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
+    ticket, reason = resolve(gate.event_id, req.code, since)
+    if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
+        return replay(prior)
+    if reason is None:
+        reason = _refusal(gate, ticket, direction, req.scanned_at if req.offline and req.scanned_at else now)
+    admission, left = None, False
+    if reason is None and direction == "in":
+        admission = _enter(gate, ticket.id, now)
+        reason = None if admission is None else "duplicate"
+    elif reason is None:
+        left = q.run(q.LEAVE, key_ticket=ticket.id, key_zone=gate.zone, now=now).rowcount == 1
+    answer = _answer(gate, ticket, direction, reason, admission)
+    try:
+        scan_id = q.run(q.INSERT_SCAN, event_id=gate.event_id, gate_id=gate.id,
+                        ticket_id=ticket.id if ticket else None, code=req.code, device=device,
+                        direction=direction, nonce=req.nonce, scanned_at=req.scanned_at, at=now,
+                        status=answer["status"], reason=reason, offline=req.offline, forced=False,
+                        answer=answer).scalar_one()
+        counters.count_scan(gate, ticket, answer, left, scan_id=scan_id, direction=direction, at=now,
+                            offline=req.offline, device=device)
+        db.session.commit()
+    except IntegrityError:  # this nonce was stored first, by another request or node
+        db.session.rollback()
+        prior = q.run(q.SCAN_BY_NONCE, event_id=gate.event_id, nonce=req.nonce).first() if req.nonce else None
+        if prior is None:
+            raise
+        return replay(prior)
+    scan = {"id": scan_id, "at": now.isoformat(), "gate": gate.code, "direction": direction,
+            "offline": req.offline, "forced": False}
+    return {**answer, "scan": scan}
+
+
+def check_gate_binding(gate: Row, bound_event_id: int | None, bound_gate_id: int | None) -> None:
+    """Refuse a token bound to another event or another gate."""
+    if bound_event_id is not None and bound_event_id != gate.event_id:
+        raise Forbidden("This token belongs to another event.")
+    if bound_gate_id is not None and bound_gate_id != gate.id:
+        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.")
+
+
+def _direction(gate: Row, asked: str | None) -> str:
+    direction = asked or ("out" if gate.direction == "out" else "in")
+    if gate.direction != "both" and direction != gate.direction:
+        raise Invalid(f"{gate.name} is an {gate.direction} gate",
+                      {"direction": [f"this gate only takes {gate.direction!r}"]})
+    return direction
+
+
+def _refusal(gate: Row, ticket: Row, direction: str, when: datetime) -> str | None:
+    if direction == "out":
+        return None  # whoever is leaving may leave
+    if ticket.state == "void":
+        return "void"
+    if ticket.blocked:
+        return "blocked"
+    if ticket.state == "pending":
+        return "unpaid"
+    if ticket.type_code not in gate.admits or (ticket.zones and gate.zone not in ticket.zones):
+        return "not_admitted"
+    if not _within(when, gate.opens_at, gate.closes_at) or not _within(when, ticket.valid_from, ticket.valid_until):
+        return "invalid_time"
+    return None
+
+
+def _within(when: datetime, start: datetime | None, end: datetime | None) -> bool:
+    return (start is None or when >= start) and (end is None or when <= end)
+
+
+def _enter(gate: Row, ticket_id: int, now: datetime) -> Row | None:
+    """Admit the ticket into the gate's zone: None when admitted, else the admission in the way."""
+    if q.admit_first(ticket_id=ticket_id, zone=gate.zone, event_id=gate.event_id, first_at=now,
+                     first_gate_id=gate.id, last_at=now).first() is not None:
+        return None
+    if gate.reentry and q.run(q.ADMIT_AGAIN, key_ticket=ticket_id, key_zone=gate.zone, now=now).rowcount == 1:
+        return None
+    return q.run(q.ADMISSION, key_ticket=ticket_id, key_zone=gate.zone).first()
+
+
+def _answer(gate: Row, ticket: Row | None, direction: str, reason: str | None, admission: Row | None) -> dict:
+    return {
+        "status": "refused" if reason else "ok",
+        "reason": reason,
+        "message": message_for(reason, direction, gate, ticket, admission),
+        "repeat": False,
+        "ticket": ticket_part(ticket) if ticket else None,
+        "first_entry": {"at": admission.first_at.isoformat(), "gate": admission.gate_code,
+                        "gate_name": admission.gate_name} if admission else None,
+        "badge": badge_state(ticket.badge_type, ticket.generation, ticket.badge_generation, ticket.badge_prints)
+        if ticket else {"needs_print": False, "prints": 0},
+    }
+
+
+def ticket_part(ticket: Row) -> dict:
+    """The ticket as a gate sees it."""
+    return {
+        "id": ticket.id, "type": {"code": ticket.type_code, "name": ticket.type_name},
+        "holder": {"name": ticket.holder_name, "company": ticket.holder_company},
+        "badge_type": ticket.badge_type, "zones": list(ticket.zones or []), "channel": ticket.channel_code,
+        "require_attention": ticket.require_attention, "notes": ticket.notes,
+    }
+
+
+def badge_state(badge_type: str, generation: int, printed_generation: int | None, prints: int) -> dict:
+    """Whether the desk must print: never printed, or printed for an older generation."""
+    stale = printed_generation is None or printed_generation < generation
+    return {"needs_print": badge_type != "none" and stale, "prints": prints}
+
+
+def replay(scan: Row) -> dict:
+    """The answer a scan got the first time, marked as a repeat."""
+    return {**scan.answer, "repeat": True,
+            "scan": {"id": scan.id, "at": scan.at.isoformat(), "gate": scan.gate_code,
+                     "direction": scan.direction, "offline": scan.offline, "forced": scan.forced}}
+
+
+def _reread(ticket: Row, code: str, gate: Row, device: str, direction: str) -> Row | None:
+    """The same device's scan of this very code a moment ago: a re-read, not a second visit."""
+    if ticket.recent_scan_id is None:  # not scanned within the re-read window: the usual case
+        return None
+    last = q.run(q.SCAN_BY_ID, scan_id=ticket.recent_scan_id).first()
+    if last and last.code == code and last.device == device and last.gate_id == gate.id \
+            and last.direction == direction and last.annulled_at is None:
+        return last
+    return None

@@ -1,0 +1,87 @@
+"""The scan path's SQL, built once.
+
+A gate waits on every scan, so the judgement reads plain rows through
+prebuilt Core statements run straight on the driver (checkin/driver.py)
+instead of loading ORM objects: the same tables and guards, at a fraction
+of the cost per statement.
+"""
+import functools
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from ..driver import per_database, run, this_database
+from ..models import Admission, Channel, Counter, Event, Gate, Scan, Ticket, TicketType
+
+GATE = select(
+    Event.id.label("event_id"), Event.timezone, Gate.id, Gate.code, Gate.name, Gate.zone, Gate.admits,
+    Gate.direction, Gate.reentry, Gate.opens_at, Gate.closes_at,
+).join(Event, Event.id == Gate.event_id).where(Event.slug == bindparam("slug"), Gate.code == bindparam("code"))
+
+def _ticket(*where):
+    """The ticket a scan judges, share-locked until the scan commits (PostgreSQL; SQLite's
+    single writer already orders them): a transfer, upgrade or void of the same ticket
+    then commits wholly before the scan reads it or after the scan is stored. The lock
+    sits in a CTE so a ticket changed meanwhile is read as it is now, new type included;
+    FOR SHARE on the join itself would drop a row whose type changed.
+    It also names the ticket's latest scan since `since` (a possible re-read), saving
+    the scan path a round trip of its own."""
+    locked = select(
+        Ticket.id, Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
+        Ticket.holder_company, Ticket.notes, Ticket.require_attention, Ticket.badge_prints,
+        Ticket.badge_generation, Ticket.barcode_generation, Ticket.type_id, Ticket.channel_id,
+    ).where(*where).with_for_update(read=True).cte("locked_ticket")
+    return select(
+        *(c for c in locked.c if c.name not in ("type_id", "channel_id")), TicketType.code.label("type_code"),
+        TicketType.name.label("type_name"), TicketType.badge_type, TicketType.zones, TicketType.valid_from,
+        TicketType.valid_until, Channel.code.label("channel_code"),
+        select(func.max(Scan.id)).where(Scan.ticket_id == locked.c.id, Scan.at >= bindparam("since"))
+        .scalar_subquery().label("recent_scan_id"),
+    ).join(TicketType, TicketType.id == locked.c.type_id).outerjoin(Channel, Channel.id == locked.c.channel_id)
+
+
+TICKET_BY_SERIAL = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.serial == bindparam("serial"))
+TICKET_BY_BARCODE = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.barcode == bindparam("code"))
+
+_SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.direction, Scan.offline,
+               Scan.forced, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
+               ).join(Gate, Gate.id == Scan.gate_id)
+SCAN_BY_ID = _SCAN.where(Scan.id == bindparam("scan_id"))
+SCAN_BY_NONCE = _SCAN.where(Scan.event_id == bindparam("event_id"), Scan.nonce == bindparam("nonce"))
+INSERT_SCAN = insert(Scan).values({c: bindparam(c) for c in (
+    "event_id", "gate_id", "ticket_id", "code", "device", "direction", "nonce", "scanned_at", "at", "status",
+    "reason", "offline", "forced", "answer")}).returning(Scan.id)
+
+_ADMISSION_KEY = (Admission.ticket_id == bindparam("key_ticket"), Admission.zone == bindparam("key_zone"))
+_ADMIT_ROW = {c: bindparam(c) for c in ("ticket_id", "zone", "event_id", "first_at", "first_gate_id", "last_at")}
+ADMIT_FIRST = per_database(
+    lambda dialect_insert: dialect_insert(Admission).values(inside=True, entries=1, **_ADMIT_ROW)
+    .on_conflict_do_nothing(index_elements=["ticket_id", "zone"]).returning(Admission.ticket_id))
+ADMIT_AGAIN = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(False)).values(
+    inside=True, entries=Admission.entries + 1, last_at=bindparam("now"))
+LEAVE = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(True)).values(
+    inside=False, last_at=bindparam("now"))
+ADMISSION = select(Admission.inside, Admission.first_at, Gate.code.label("gate_code"),
+                   Gate.name.label("gate_name")).join(Gate, Gate.id == Admission.first_gate_id
+                                                       ).where(*_ADMISSION_KEY)
+
+
+def admit_first(**params):
+    """The INSERT ... ON CONFLICT DO NOTHING for this database."""
+    return run(this_database(ADMIT_FIRST), **params)
+
+
+# Live counts: each row adds `value` to one counter, inserting it the first time. A scan adds
+# to four to seven counters at once, so this is one plain multi-row statement, not one per row.
+COUNTER_SHARDS = 8
+_COUNTER_COLUMNS = ("event_id", "scope", "key", "metric", "minute", "shard", "value")
+
+
+@functools.cache
+def add_to_counters_sql(dialect: str, rows: int) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE adding to `rows` counters, in the driver's parameter style."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    one = "(" + ", ".join([mark] * len(_COUNTER_COLUMNS)) + ")"
+    keys = ", ".join(_COUNTER_COLUMNS[:-1])
+    return (f"INSERT INTO {Counter.__tablename__} ({', '.join(_COUNTER_COLUMNS)}) VALUES "
+            f"{', '.join([one] * rows)} ON CONFLICT ({keys}) DO UPDATE "
+            f"SET value = {Counter.__tablename__}.value + excluded.value")

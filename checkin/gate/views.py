@@ -1,0 +1,103 @@
+"""The gate's calls: judge a scan (typed or from a camera frame), the offline gate pack and
+batch uploads, and a supervisor's annulment."""
+from apiflask import Schema
+from apiflask.fields import Boolean, File, Integer, List, Nested, String
+from apiflask.validators import FileSize, Length, OneOf, Range
+
+import scanner
+
+from ..api import actor, allowed, bp, load_event
+from ..auth import current
+from ..errors import Invalid
+from ..schemas import CODE, ReasonIn, ScanAnswerOut, ScanIn, printable
+from . import admissions, annulment, offline
+
+_ANSWER = {200: {"description": "The judged scan", "content": {"application/json": {"schema": ScanAnswerOut}}}}
+
+
+@bp.post("/events/<slug>/scans")
+@bp.auth_required(**allowed("scan"))
+@bp.input(ScanIn)
+@bp.doc(responses=_ANSWER)
+def scan(slug, json_data):
+    """Judge one scan; refusals are answers too (200, status refused)."""
+    caller = current()
+    gate = admissions.gate_for(slug, json_data.pop("gate"))
+    admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
+    device = json_data.get("device") or f"token:{caller.token_id}"
+    return admissions.judge(gate, admissions.ScanRequest(**json_data), device)
+
+
+@bp.post("/events/<slug>/scans/<int(max=2147483647):scan_id>/annul")
+@bp.auth_required(**allowed("annul"))
+@bp.input(ReasonIn)
+def annul_scan(slug, scan_id, json_data):
+    """Undo an admitted scan, with a reason; the ticket is outside again."""
+    return annulment.annul(load_event(slug), scan_id, json_data["reason"], actor())
+
+
+MAX_FRAME = "8 MiB"
+
+
+class FrameIn(Schema):
+    image = File(required=True, validate=FileSize(max=MAX_FRAME))
+    gate = String(required=True, validate=CODE)
+    direction = String(validate=OneOf(["in", "out"]))
+    nonce = String(validate=[Length(1, 64), printable])
+    device = String(validate=[Length(1, 64), printable])
+    offline = Boolean()
+
+
+@bp.post("/events/<slug>/scans/frame")
+@bp.auth_required(**allowed("scan"))
+@bp.input(FrameIn, location="form_and_files")
+@bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"}",
+                         "content": {"application/json": {"schema": ScanAnswerOut}}}})
+def scan_frame(slug, form_and_files_data):
+    """Decode a camera frame (PNG or JPEG) and judge the first code in it."""
+    data = form_and_files_data
+    try:
+        # Decoding is the expensive part; it runs before any database work.
+        texts = scanner.decode_bytes(data.pop("image").read())
+    except ValueError as error:
+        raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
+    caller = current()
+    gate = admissions.gate_for(slug, data.pop("gate"))
+    admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
+    if not texts:
+        return {"status": "no_code"}
+    device = data.get("device") or f"token:{caller.token_id}"
+    return admissions.judge(gate, admissions.ScanRequest(code=texts[0][:512], **data), device)
+
+
+class PackQuery(Schema):
+    gate = String(required=True, validate=CODE)
+    since = Integer(load_default=0, validate=Range(0, 2**62))
+
+
+class BatchIn(Schema):
+    scans = List(Nested(ScanIn), required=True, validate=Length(1, 5000))
+
+
+def _binding(gate):
+    caller = current()
+    admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
+
+
+@bp.get("/events/<slug>/gate-pack")
+@bp.auth_required(**allowed("scan"))
+@bp.input(PackQuery, location="query")
+def gate_pack(slug, query_data):
+    """What a gate needs to judge offline: keys, tickets, cursor (pass it back as `since`)."""
+    gate = admissions.gate_for(slug, query_data["gate"])
+    _binding(gate)
+    return offline.gate_pack(gate, query_data["since"])
+
+
+@bp.post("/events/<slug>/scans/batch")
+@bp.auth_required(**allowed("scan"))
+@bp.input(BatchIn)
+def scan_batch(slug, json_data):
+    """Upload scans made offline; each is judged once (by nonce); conflicts come back flagged."""
+    answers = offline.take_batch(slug, json_data["scans"], f"token:{current().token_id}", _binding)
+    return {"scans": answers, "conflicts": sum(a["conflict"] for a in answers)}

@@ -1,0 +1,154 @@
+"""Counts kept as they happen: every change adds to a few counter rows in its own transaction.
+
+A judged scan adds one to its gate's, zone's and ticket type's rows (and to
+its gate's row for the current minute); an entry or an exit that really
+moved someone adds +1 or -1 to the zone's `inside`. Badge prints and
+walk-ins sold are counted from the ledger entries that record them. A
+snapshot is then a sum over a few hundred rows, never a count over the
+scans, and it equals what the scans and admissions tables say (the tests
+compare the two after concurrent scans on SQLite and PostgreSQL).
+
+Counter rows (scope, key, metric):
+  event ""   changes                   grows with every counted change (the snapshot's version)
+  event ""   badges | reprints         badge prints (all, and reprints among them)
+  event ""   walkins                   tickets issued for box-office sales
+  gate  CODE entries | exits           admitted entries and exits
+  gate  CODE refused.REASON            refusals by reason (duplicate, invalid, ...)
+  gate  CODE entries|exits|refused|duplicates  with minute > 0: per minute, for rates and charts
+  zone  NAME entries | exits | inside | inside.TYPE
+  type  CODE entries | exits | refused.REASON
+"""
+import itertools
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..driver import Row, connection, execute
+from ..extensions import db
+from ..gate import queries as q
+from ..models import Admission, Counter, Ticket, TicketType
+
+PENDING = "counters.pending"  # session.info key: deltas to add just before this transaction commits
+TOUCHED = "counters.touched"  # session.info key: events whose counts this transaction changes
+SCANS = "live.scans"  # session.info key: judged scans to show on the live screens after commit
+_shards = itertools.count()
+
+# Ledger actions that are counted as they are journaled: action -> event-level metrics.
+LEDGER_METRICS = {
+    "badge.print": ("badges",),
+    "badge.reprint": ("badges", "reprints"),
+}
+
+
+def minute_of(at: datetime) -> int:
+    """The minute (since the Unix epoch) a moment falls in."""
+    return int(at.timestamp()) // 60
+
+
+def count_scan(gate: Row, ticket: Row | None, answer: dict, left: bool, *, scan_id: int, direction: str,
+               at: datetime, offline: bool, device: str | None) -> None:
+    """Count a judged scan in its own transaction and keep it for the live screens.
+
+    `left` says an exit really flipped the ticket from inside to outside (an
+    exit of someone not inside is admitted but moves no one).
+    """
+    minute, gate_code = minute_of(at), gate.code
+    type_code = ticket.type_code if ticket is not None else None
+    rows = [("event", "", "changes", 0, 1)]
+    if answer["status"] == "ok":
+        kind = "entries" if direction == "in" else "exits"
+        rows += [("gate", gate_code, kind, 0, 1), ("gate", gate_code, kind, minute, 1),
+                 ("zone", gate.zone, kind, 0, 1), ("type", type_code, kind, 0, 1)]
+        if direction == "in" or left:
+            step = 1 if direction == "in" else -1
+            rows += [("zone", gate.zone, "inside", 0, step), ("zone", gate.zone, f"inside.{type_code}", 0, step)]
+    else:
+        reason = answer["reason"]
+        rows += [("gate", gate_code, f"refused.{reason}", 0, 1), ("gate", gate_code, "refused", minute, 1)]
+        if reason == "duplicate":
+            rows.append(("gate", gate_code, "duplicates", minute, 1))
+        if type_code is not None:
+            rows.append(("type", type_code, f"refused.{reason}", 0, 1))
+    add(gate.event_id, rows)
+    db.session.info.setdefault(SCANS, []).append((gate, ticket, answer, scan_id, direction, at, offline, device))
+
+
+def add(event_id: int, rows: list[tuple[str, str, str, int, int]], session: Session | None = None) -> None:
+    """Add (scope, key, metric, minute, delta) rows to an event's counters when this transaction commits."""
+    info = (session or db.session).info
+    info.setdefault(TOUCHED, set()).add(event_id)
+    pending = info.setdefault(PENDING, {})
+    for scope, key, metric, minute, delta in rows:
+        ident = (event_id, scope, key, metric, minute)
+        pending[ident] = pending.get(ident, 0) + delta
+
+
+def apply_pending(session: Session) -> None:
+    """Write the deltas gathered in this transaction (called just before it commits).
+
+    Rows are written in sorted order, so two transactions that touch the same
+    counters lock them in the same order and never deadlock; the statement
+    adds to the row, so concurrent writers never lose a count.
+    """
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    conn = connection(session)
+    dialect = conn.dialect.name
+    shard = 0 if dialect == "sqlite" else next(_shards) % q.COUNTER_SHARDS  # SQLite has one writer anyway
+    flat = [x for (e, s, k, m, minute), v in sorted(pending.items()) if v for x in (e, s, k, m, minute, shard, v)]
+    if flat:
+        execute(conn, q.add_to_counters_sql(dialect, len(flat) // 7), flat).close()
+
+
+def presence(scan) -> bool | None:
+    """Whether the scan's ticket is inside the scan's zone now, locking the admission until commit.
+
+    Call before an annulment undoes the scan, then pass it to scan_annulled():
+    with the row locked, no scan can move the ticket in between.
+    """
+    return db.session.scalar(select(Admission.inside).where(
+        Admission.ticket_id == scan.ticket_id, Admission.zone == scan.gate.zone).with_for_update())
+
+
+def scan_annulled(scan, inside_before: bool | None) -> None:
+    """Take an annulled scan back out of the counts; call after presence was undone, before commit."""
+    gate = scan.gate
+    type_code = db.session.scalar(select(TicketType.code).join(Ticket, Ticket.type_id == TicketType.id)
+                                  .where(Ticket.id == scan.ticket_id))
+    kind = "entries" if scan.direction == "in" else "exits"
+    rows = [("event", "", "changes", 0, 1), ("gate", gate.code, kind, 0, -1),
+            ("gate", gate.code, kind, minute_of(scan.at), -1), ("zone", gate.zone, kind, 0, -1),
+            ("type", type_code, kind, 0, -1)]
+    inside_now = bool(presence(scan))
+    if inside_now != bool(inside_before):
+        step = 1 if inside_now else -1
+        rows += [("zone", gate.zone, "inside", 0, step), ("zone", gate.zone, f"inside.{type_code}", 0, step)]
+    add(scan.event_id, rows)
+
+
+def count_ledger_rows(session: Session, rows) -> None:
+    """Count journaled actions that the live picture shows (badge prints, walk-ins sold)."""
+    for row in rows:
+        metrics = LEDGER_METRICS.get(row["action"])
+        if row["action"] == "ticket.issue" and (row.get("after") or {}).get("sale"):
+            metrics = ("walkins",)  # a ticket issued for a box-office sale
+        if metrics:
+            add(row["event_id"], [("event", "", metric, 0, 1) for metric in metrics] +
+                [("event", "", "changes", 0, 1)], session)
+
+
+def totals(event_id: int, since_minute: int) -> list[Row]:
+    """The event's counter sums: running totals, and per-minute rows from `since_minute` on."""
+    return db.session.execute(
+        select(Counter.scope, Counter.key, Counter.metric, Counter.minute, func.sum(Counter.value))
+        .where(Counter.event_id == event_id, (Counter.minute == 0) | (Counter.minute >= since_minute))
+        .group_by(Counter.scope, Counter.key, Counter.metric, Counter.minute)).all()
+
+
+def forget_minutes_before(minute: int) -> int:
+    """Drop per-minute rows older than `minute` (charts show the last hour); returns how many."""
+    done = db.session.execute(delete(Counter).where(Counter.minute > 0, Counter.minute < minute))
+    db.session.commit()
+    return done.rowcount

@@ -1,0 +1,71 @@
+"""What the badge desk reads: a ticket's badge state and print log, and the stale badges queue.
+
+A printed badge is stale when the ticket's generation moved past the one it
+was printed for (an upgrade, transfer or reissue): the badge shows an old
+name, type or QR code, so a reprint of the ticket as it is now is due.
+"""
+from sqlalchemy import func, select
+
+import badges
+from badges.catalog import layout_name_for
+
+from ..extensions import db
+from ..gate.admissions import badge_state
+from ..models import Event, LedgerEntry, Ticket
+from ..tickets.records import get_ticket, summary
+from .log import prints_of_ticket
+
+STALE_LIMIT = 500
+# Ledger actions that bump a ticket's generation (and so outdate its badge).
+CHANGES = ("ticket.transfer", "ticket.upgrade", "ticket.reissue")
+
+
+def badge_status(event: Event, ticket_id: int) -> dict:
+    """A ticket with its badge state, the layout its type gets, and every print of it."""
+    ticket = get_ticket(event, ticket_id)
+    return {
+        "ticket": {**summary(ticket), "serial": ticket.serial, "generation": ticket.generation,
+                   "type": {"code": ticket.type.code, "name": ticket.type.name},
+                   "badge_type": ticket.type.badge_type, "zones": list(ticket.type.zones or []),
+                   "blocked": ticket.blocked},
+        "badge": _badge(ticket),
+        "prints": prints_of_ticket(ticket.id),
+    }
+
+
+def _badge(ticket: Ticket) -> dict:
+    state = badge_state(ticket.type.badge_type, ticket.generation, ticket.badge_generation, ticket.badge_prints)
+    layout = layout_name_for(ticket.type.badge_type, badges.type_map())
+    stale = ticket.badge_generation is not None and ticket.badge_generation < ticket.generation
+    return {**state, "needs_print": state["needs_print"] and layout is not None,
+            "printed_generation": ticket.badge_generation, "stale": stale, "layout": layout,
+            "next_reprint": f"R{ticket.badge_prints}" if ticket.badge_prints else ""}
+
+
+def stale(event: Event) -> dict:
+    """Valid tickets whose printed badge is out of date, most recently changed first, with why."""
+    last_change = (select(LedgerEntry.ticket_id, func.max(LedgerEntry.id).label("entry_id"))
+                   .where(LedgerEntry.event_id == event.id, LedgerEntry.action.in_(CHANGES))
+                   .group_by(LedgerEntry.ticket_id).subquery())
+    rows = db.session.execute(
+        select(Ticket, LedgerEntry)
+        .outerjoin(last_change, last_change.c.ticket_id == Ticket.id)
+        .outerjoin(LedgerEntry, LedgerEntry.id == last_change.c.entry_id)
+        .where(Ticket.event_id == event.id, Ticket.state == "valid",
+               Ticket.badge_generation.is_not(None), Ticket.badge_generation < Ticket.generation)
+        .order_by(last_change.c.entry_id.desc().nulls_last(), Ticket.id).limit(STALE_LIMIT + 1)).all()
+    queue = [_stale_row(t, change) for t, change in rows[:STALE_LIMIT]
+             if badges.needs_badge(t.type.badge_type)]
+    return {"tickets": queue, "more": len(rows) > STALE_LIMIT}
+
+
+def _stale_row(ticket: Ticket, change: LedgerEntry | None) -> dict:
+    return {
+        "id": ticket.id, "serial": ticket.serial,
+        "holder": {"name": ticket.holder_name, "company": ticket.holder_company},
+        "type": {"code": ticket.type.code, "name": ticket.type.name}, "badge_type": ticket.type.badge_type,
+        "prints": ticket.badge_prints, "printed_generation": ticket.badge_generation,
+        "generation": ticket.generation,
+        "change": {"action": change.action, "at": change.at.isoformat(), "reason": change.reason}
+        if change else None,
+    }

@@ -1,0 +1,159 @@
+"""Badges: previews, print jobs (PDF and label-printer PNG), a ticket's print log, the stale queue."""
+from apiflask import Schema
+from apiflask.fields import Integer, List, String
+from apiflask.validators import Length, OneOf, Range
+from flask import Response, current_app
+
+import badges
+
+from ..api import actor, allowed, bp, load_event
+from ..auth import current, roles_for
+from ..errors import Forbidden
+from ..schemas import printable, text
+from ..tickets.records import get_ticket
+from . import jobs, status
+
+ID = Integer(strict=True, validate=Range(1, 2**31 - 1))
+LAYOUTS = list(badges.layout_names())
+PAGES = list(badges.PAGES)
+
+
+def _layout(**kw) -> String:
+    return String(validate=OneOf(LAYOUTS), allow_none=True, metadata={"enum": LAYOUTS}, **kw)
+
+
+def _page(**kw) -> String:
+    return String(validate=OneOf(PAGES), allow_none=True, metadata={"enum": PAGES}, **kw)
+
+
+class BadgeQuery(Schema):
+    layout = _layout()
+    page = _page()
+
+
+class BadgePngQuery(Schema):
+    layout = _layout()
+    dpi = Integer(load_default=203, validate=Range(72, 600))
+
+
+class JobPngQuery(Schema):
+    index = Integer(load_default=0, validate=Range(0, 100_000))
+    dpi = Integer(load_default=203, validate=Range(72, 600))
+
+
+class PrintJobIn(Schema):
+    ticket_ids = List(ID, required=True, validate=Length(1, jobs.MAX_BADGES))
+    layout = _layout()
+    page = _page()
+    start_at = Integer(strict=True, load_default=0, validate=Range(0, 99))
+    reason = text(500, allow_none=True)
+    desk = String(validate=[Length(1, 64), printable], allow_none=True)
+
+
+_PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
+_PNG = {200: {"description": "A 1-bit PNG with its dpi recorded", "content": {"image/png": {}}}}
+
+
+def _file(data: bytes, mimetype: str, name: str) -> Response:
+    resp = Response(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    resp.headers["Cache-Control"] = "no-store"  # badges carry names and live codes
+    return resp
+
+
+def _check_layout_choice(layout: str | None) -> None:
+    if layout is not None and current().role not in roles_for("badges.layout"):
+        raise Forbidden("This token's role prints each ticket type's own layout only.",
+                        {"layout": ["not allowed for this role"]})
+
+
+@bp.get("/badges/layouts")
+@bp.auth_required(**allowed("badges.print"))
+def badge_layouts():
+    """The built-in layouts, the page profiles, and which badge type gets which layout."""
+    return {"layouts": [{"name": n, "title": badges.get_layout(n).title} for n in LAYOUTS],
+            "pages": [{"name": p.name, "per_page": p.per_page} for p in badges.PAGES.values()],
+            "types": badges.type_map()}
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/badge")
+@bp.auth_required(**allowed("badges.print"))
+def ticket_badge(slug, ticket_id):
+    """A ticket's badge state (needs print, stale, layout, next reprint mark) and every print of it."""
+    return status.badge_status(load_event(slug), ticket_id)
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/badge.pdf")
+@bp.auth_required(**allowed("badges.print"))
+@bp.input(BadgeQuery, location="query")
+@bp.doc(responses=_PDF)
+def badge_pdf(slug, ticket_id, query_data):
+    """Preview the ticket's badge as its next print would be; nothing is logged (print with a print job)."""
+    _check_layout_choice(query_data.get("layout"))
+    event = load_event(slug)
+    pdf = jobs.preview(event, get_ticket(event, ticket_id), query_data.get("layout"),
+                           query_data.get("page"), None)
+    return _file(pdf, "application/pdf", f"badge-{ticket_id}.pdf")
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/badge.png")
+@bp.auth_required(**allowed("badges.print"))
+@bp.input(BadgePngQuery, location="query")
+@bp.doc(responses=_PNG)
+def badge_png(slug, ticket_id, query_data):
+    """Preview the ticket's badge as a 1-bit PNG (203 dpi unless `dpi` says otherwise); nothing is logged."""
+    _check_layout_choice(query_data.get("layout"))
+    event = load_event(slug)
+    png = jobs.preview(event, get_ticket(event, ticket_id), query_data.get("layout"), None,
+                           query_data["dpi"])
+    return _file(png, "image/png", f"badge-{ticket_id}.png")
+
+
+@bp.post("/events/<slug>/print-jobs")
+@bp.auth_required(**allowed("badges.print"))
+@bp.input(PrintJobIn)
+def create_print_job(slug, json_data):
+    """Print badges: one PDF for the job, each print logged; a badge printed before needs a reason."""
+    _check_layout_choice(json_data.get("layout"))
+    req = jobs.PrintRequest(**json_data)
+    return jobs.print_badges(load_event(slug), req, actor()), 201
+
+
+@bp.get("/events/<slug>/print-jobs/<int(max=2147483647):job_id>")
+@bp.auth_required(**allowed("badges.print"))
+def get_print_job(slug, job_id):
+    """A print job and the prints it logged."""
+    return jobs.get_job(load_event(slug), job_id)
+
+
+@bp.get("/events/<slug>/print-jobs/<int(max=2147483647):job_id>.pdf")
+@bp.auth_required(**allowed("badges.print"))
+@bp.doc(responses=_PDF)
+def print_job_pdf(slug, job_id):
+    """The job's PDF, exactly as printed."""
+    return _file(jobs.job_pdf(load_event(slug), job_id), "application/pdf", f"print-job-{job_id}.pdf")
+
+
+@bp.get("/events/<slug>/print-jobs/<int(max=2147483647):job_id>.png")
+@bp.auth_required(**allowed("badges.print"))
+@bp.input(JobPngQuery, location="query")
+@bp.doc(responses=_PNG)
+def print_job_png(slug, job_id, query_data):
+    """Page `index` of the job (one badge, or one sheet) as a 1-bit PNG for label printers (203 or 300 dpi)."""
+    png = jobs.job_png(load_event(slug), job_id, query_data["index"], query_data["dpi"])
+    return _file(png, "image/png", f"print-job-{job_id}-{query_data['index']}.png")
+
+
+@bp.get("/events/<slug>/badges/stale")
+@bp.auth_required(**allowed("badges.print"))
+def stale_badges(slug):
+    """Printed badges made out of date by an upgrade, transfer or reissue: reprints due."""
+    return status.stale(load_event(slug))
+
+
+@bp.before_app_request
+def _warm_badges():
+    # The first request of a served process starts loading the fonts, so the
+    # first badge of the day prints as fast as the rest; tests skip it.
+    if not current_app.testing and not jobs.is_warm():
+        jobs.warm_up_in_background()

@@ -1,0 +1,1 @@
+"""Tickets: signed codes, issuing, bulk import and search, flags, the reconciliation export."""

@@ -1,0 +1,70 @@
+"""Tickets: bulk import, search, detail and changes."""
+from ..api import actor, allowed, bp, load_event, may
+from ..sales import changes
+from ..schemas import ImportIn, ReasonIn, SearchQuery, TransferIn
+from . import flags
+from . import records as service
+
+
+@bp.post("/events/<slug>/tickets")
+@bp.auth_required(**allowed("import"))
+@bp.input(ImportIn)
+def import_tickets(slug, json_data):
+    """Import or issue tickets: all or nothing, idempotent on external_id."""
+    return {"tickets": service.import_tickets(load_event(slug), json_data["tickets"], actor())}, 201
+
+
+@bp.get("/events/<slug>/tickets")
+@bp.auth_required(**allowed("tickets.read"))
+@bp.input(SearchQuery, location="query")
+def search_tickets(slug, query_data):
+    """Find tickets by name, email, company, external id or code prefix (3+ characters)."""
+    return {"tickets": service.search(load_event(slug), query_data["q"])}
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>")
+@bp.auth_required(**allowed("tickets.read"))
+def get_ticket(slug, ticket_id):
+    """A ticket with its scans and ledger history."""
+    return service.detail(service.get_ticket(load_event(slug), ticket_id))
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/void")
+@bp.auth_required(**allowed("tickets.change"))
+@bp.input(ReasonIn)
+def void_ticket(slug, ticket_id, json_data):
+    """Cancel a ticket; its seat returns to the pool."""
+    return changes.void(load_event(slug), ticket_id, json_data["reason"], actor())
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/reissue")
+@bp.auth_required(**allowed("tickets.change"))
+@bp.input(ReasonIn)
+def reissue_ticket(slug, ticket_id, json_data):
+    """New code for the same holder; the old code answers revoked."""
+    return changes.reissue(load_event(slug), ticket_id, json_data["reason"], actor())
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/transfer")
+@bp.auth_required(**allowed("tickets.change"))
+@bp.input(TransferIn)
+def transfer_ticket(slug, ticket_id, json_data):
+    """New holder and new code; the old code answers revoked."""
+    return changes.transfer(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor(),
+                            supervisor=may("changes.approve"))
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/block")
+@bp.auth_required(**allowed("annul"))
+@bp.input(ReasonIn)
+def block_ticket(slug, ticket_id, json_data):
+    """Block a ticket (supervisor): every gate refuses it with reason `blocked`."""
+    return flags.set_blocked(load_event(slug), ticket_id, True, json_data["reason"], actor())
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/unblock")
+@bp.auth_required(**allowed("annul"))
+@bp.input(ReasonIn)
+def unblock_ticket(slug, ticket_id, json_data):
+    """Lift a block (supervisor)."""
+    return flags.set_blocked(load_event(slug), ticket_id, False, json_data["reason"], actor())
