@@ -1,4 +1,7 @@
-"""Request schemas: they validate input and generate the OpenAPI document.
+"""What every request schema is built from: field rules, limits and the shared parts.
+
+Each feature keeps its own schemas beside its views; they validate input and
+generate the OpenAPI document.
 
 Unknown fields are refused (marshmallow's default), integers are strict,
 times must carry an offset, and every string has a length limit.
@@ -7,8 +10,8 @@ import re
 from datetime import datetime, timezone
 
 from apiflask import Schema
-from apiflask.fields import AwareDateTime, Boolean, Decimal, Dict, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range, Regexp
+from apiflask.fields import AwareDateTime, Integer, String
+from apiflask.validators import Length, Range, Regexp
 from marshmallow import ValidationError, validates_schema
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", error="letters, digits, . _ - (at most 32)")
@@ -63,164 +66,11 @@ class Patch(Schema):
             raise ValidationError("nothing to change", "body")
 
 
-class EventIn(Schema):
-    slug = String(required=True, validate=SLUG)
-    name = text(200, required=True)
-    timezone = text(64, required=True)
-    starts_at = when(required=True)
-    ends_at = when(required=True)
-    capacity = count(allow_none=True)
-
-
-class TicketTypeIn(Schema):
-    code = String(required=True, validate=CODE)
-    name = text(120, required=True)
-    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), metadata=PRICE_DOC)
-    capacity = count(required=True)
-    buffer = count()
-    badge_type = text(32, required=True)
-    zones = List(text(64), validate=Length(max=50))
-    low_stock_at = count(allow_none=True)
-    parent = String(validate=CODE, allow_none=True)
-    frozen = Boolean()
-    sale_starts_at = when(allow_none=True)
-    sale_ends_at = when(allow_none=True)
-    valid_from = when(allow_none=True)
-    valid_until = when(allow_none=True)
-
-
-class TicketTypePatch(TicketTypeIn, Patch):
-    class Meta:
-        exclude = ("code", "parent")
-
-
-class ChannelIn(Schema):
-    code = String(required=True, validate=CODE)
-    name = text(120, required=True)
-    uses_shared = Boolean()
-    allocations = Dict(keys=String(validate=CODE), values=count(), validate=Length(max=200))
-
-
-class ChannelPatch(ChannelIn, Patch):
-    class Meta:
-        exclude = ("code",)
-
-
-class GateIn(Schema):
-    code = String(required=True, validate=CODE)
-    name = text(120, required=True)
-    zone = text(64, required=True)
-    admits = List(String(validate=CODE), required=True, validate=Length(1, 200))
-    direction = String(validate=OneOf(["in", "out", "both"]))
-    reentry = Boolean()
-    opens_at = when(allow_none=True)
-    closes_at = when(allow_none=True)
-
-
-class GatePatch(GateIn, Patch):
-    class Meta:
-        exclude = ("code",)
-
-
 class HolderIn(Schema):
     name = text(200, required=True)
     email = String(validate=[Length(max=254), printable], allow_none=True)
     company = String(validate=[Length(max=200), printable], allow_none=True)
 
 
-class TicketIn(Schema):
-    external_id = String(validate=[Length(1, 128), printable], allow_none=True)
-    type = String(required=True, validate=CODE)
-    channel = String(validate=CODE, allow_none=True)
-    holder = Nested(HolderIn, required=True)
-    state = String(validate=OneOf(["valid", "pending"]))
-    price = Decimal(places=2, as_string=True, validate=Range(0, 1_000_000), allow_none=True, metadata=PRICE_DOC)
-    barcode = String(validate=[Length(1, 512), printable], allow_none=True)
-    notes = String(validate=[Length(max=2000), storable], allow_none=True)
-    require_attention = Boolean()
-
-
-class ImportIn(Schema):
-    tickets = List(Nested(TicketIn), required=True, validate=Length(1, 100_000))
-
-
-class SearchQuery(Schema):
-    q = String(required=True, validate=[Length(1, 200), printable])
-
-
-class LedgerQuery(Schema):
-    after = Integer(load_default=0, validate=Range(0, 2**62))
-    limit = Integer(load_default=500, validate=Range(1, 5000))
-
-
-class ScanIn(Schema):
-    code = text(512, required=True)
-    gate = String(required=True, validate=CODE)
-    direction = String(validate=OneOf(["in", "out"]))
-    nonce = String(validate=[Length(1, 64), printable])
-    scanned_at = when()
-    offline = Boolean()
-    device = String(validate=[Length(1, 64), printable])
-
-
 class ReasonIn(Schema):
     reason = text(500, required=True)
-
-
-class TransferIn(Schema):
-    holder = Nested(HolderIn, required=True)
-    reason = text(500, required=True)
-
-
-class TicketTypeOut(Schema):
-    code = String()
-    name = String()
-
-
-class HolderOut(Schema):
-    name = String()
-    company = String(allow_none=True)
-
-
-class GateTicketOut(Schema):
-    id = Integer()
-    type = Nested(TicketTypeOut)
-    holder = Nested(HolderOut)
-    badge_type = String()
-    zones = List(String())
-    channel = String(allow_none=True)
-    require_attention = Boolean()
-    notes = String(allow_none=True)
-
-
-class FirstEntryOut(Schema):
-    at = AwareDateTime()
-    gate = String()
-    gate_name = String()
-
-
-class ScanPartOut(Schema):
-    id = Integer()
-    at = AwareDateTime()
-    gate = String()
-    direction = String()
-    offline = Boolean()
-    forced = Boolean()
-
-
-class BadgeStateOut(Schema):
-    needs_print = Boolean()
-    prints = Integer()
-
-
-class ScanAnswerOut(Schema):
-    status = String(metadata={"enum": ["ok", "refused"]})
-    reason = String(allow_none=True, metadata={"enum": [
-        "invalid", "revoked", "void", "unpaid", "blocked", "not_admitted", "invalid_time",
-        "duplicate", "wrong_event"]})
-    message = String()
-    repeat = Boolean()
-    ticket = Nested(GateTicketOut, allow_none=True)
-    first_entry = Nested(FirstEntryOut, allow_none=True)
-    scan = Nested(ScanPartOut)
-    badge = Nested(BadgeStateOut)

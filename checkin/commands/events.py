@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..events import setup as service
-from ..schemas import ChannelIn, EventIn, GateIn, TicketTypeIn
+from ..events.schemas import ChannelIn, EventIn, GateIn, TicketTypeIn
 from . import ensure_schema, run, validated
 
 

@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from ..events.setup import event_by_slug
-from ..schemas import TicketIn
 from ..tickets.records import import_tickets
+from ..tickets.schemas import TicketIn
 from . import ensure_schema, run, validated
 
 HOLDER = {"name", "email", "company"}

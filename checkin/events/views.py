@@ -4,8 +4,8 @@ from sqlalchemy import select
 from ..api import actor, allowed, bp, load_event
 from ..extensions import db
 from ..models import Channel, Gate
-from ..schemas import ChannelIn, ChannelPatch, EventIn, GateIn, GatePatch, TicketTypeIn, TicketTypePatch
 from . import setup as service
+from .schemas import ChannelIn, ChannelPatch, EventIn, GateIn, GatePatch, TicketTypeIn, TicketTypePatch
 
 
 def _event_view(e) -> dict:

@@ -9,8 +9,9 @@ import scanner
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
 from ..errors import Invalid
-from ..schemas import CODE, ReasonIn, ScanAnswerOut, ScanIn, printable
+from ..schemas import CODE, ReasonIn, printable
 from . import admissions, annulment, offline
+from .schemas import ScanAnswerOut, ScanIn
 
 _ANSWER = {200: {"description": "The judged scan", "content": {"application/json": {"schema": ScanAnswerOut}}}}
 

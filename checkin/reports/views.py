@@ -1,4 +1,7 @@
 """Counts, inventory, the audit journal, the reconciliation export and the daily review."""
+from apiflask import Schema
+from apiflask.fields import Integer
+from apiflask.validators import Range
 from flask import Response
 from sqlalchemy import select
 
@@ -6,10 +9,14 @@ from ..api import allowed, bp, load_event
 from ..extensions import db
 from ..models import LedgerEntry
 from ..sales.schemas import ReviewQuery
-from ..schemas import LedgerQuery
 from ..tickets import export
 from ..tickets.records import ledger_row
 from . import recount, review
+
+
+class LedgerQuery(Schema):
+    after = Integer(load_default=0, validate=Range(0, 2**62))
+    limit = Integer(load_default=500, validate=Range(1, 5000))
 
 
 @bp.get("/events/<slug>/counts")

@@ -1,9 +1,10 @@
 """Tickets: bulk import, search, detail and changes."""
 from ..api import actor, allowed, bp, load_event, may
 from ..sales import changes
-from ..schemas import ImportIn, ReasonIn, SearchQuery, TransferIn
+from ..schemas import ReasonIn
 from . import flags
 from . import records as service
+from .schemas import ImportIn, SearchQuery, TransferIn
 
 
 @bp.post("/events/<slug>/tickets")
