@@ -21,6 +21,11 @@ DEFAULTS = {
     "VALIDATION_ERROR_STATUS_CODE": 422,
     "AUTO_404_RESPONSE": False,
     "INFO": {"description": "Gate check-in and badge service: one ledger for every scan, sale and badge."},
+    # The docs page (/api/v1/docs) loads Swagger UI from the service itself: venues are often offline.
+    "SWAGGER_UI_CSS": "/static/vendor/swagger-ui/swagger-ui.css",
+    "SWAGGER_UI_BUNDLE_JS": "/static/vendor/swagger-ui/swagger-ui-bundle.js",
+    "SWAGGER_UI_STANDALONE_PRESET_JS": "/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
+    "DOCS_FAVICON": "/static/vendor/swagger-ui/favicon-32x32.png",
 }
 
 
