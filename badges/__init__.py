@@ -10,11 +10,13 @@ from .errors import (
     BadgeError,
     FontNotFoundError,
     LayoutError,
+    MissingGlyphError,
     NoBadgeError,
     TicketDataError,
     UnknownLayoutError,
     UnknownPageError,
 )
+from .fonts import missing_glyphs
 from .layout import Layout, load_layout, parse_layout, schema
 from .pages import PAGES, PageProfile, page_profile
 from .png import render_png
@@ -27,6 +29,7 @@ __all__ = [
     "FontNotFoundError",
     "Layout",
     "LayoutError",
+    "MissingGlyphError",
     "NoBadgeError",
     "PageProfile",
     "TicketDataError",
@@ -37,6 +40,7 @@ __all__ = [
     "layout_for",
     "layout_names",
     "load_layout",
+    "missing_glyphs",
     "needs_badge",
     "page_profile",
     "parse_layout",

@@ -62,5 +62,19 @@ class FontNotFoundError(BadgeError):
         )
 
 
+class MissingGlyphError(BadgeError):
+    """A badge would show characters no installed font can draw: they would print as empty boxes."""
+
+    def __init__(self, badge: str, field: str, characters: list[str]) -> None:
+        self.badge = badge
+        self.field = field
+        self.characters = characters
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters)
+        super().__init__(
+            f"no installed font can draw {shown} in the {field} of badge {badge}: install the fonts "
+            f"`gate doctor` names (e.g. fonts-noto-core) or correct the {field}"
+        )
+
+
 class TicketDataError(BadgeError, ValueError):
     """Ticket data handed to the renderer is missing a field or has a wrong type."""

@@ -205,7 +205,7 @@ def sticks_to_previous(char: str) -> bool:
     return char in _JOINERS or unicodedata.category(char) in ("Mn", "Mc", "Me") or "\ufe00" <= char <= "\ufe0f"
 
 
-_chains: dict[tuple[bool, tuple[str, ...]], FontChain] = {}
+_chains: dict[tuple[bool, tuple[str, ...], tuple[int, ...]], FontChain] = {}
 _faces: dict[Path, Face] = {}
 _chains_lock = threading.Lock()
 
@@ -213,13 +213,42 @@ _chains_lock = threading.Lock()
 def font_chain(bold: bool = False) -> FontChain:
     """Return the process-wide fallback chain for regular or bold text."""
     dirs = tuple(font_dirs())
-    key = (bold, dirs)
+    # Keyed by the directories' modification times too: fonts installed while the
+    # server runs are found at the next badge, without a restart.
+    key = (bold, dirs, _dirs_state(dirs))
     chain = _chains.get(key)
     if chain is None:
         with _chains_lock:
             chain = _chains.get(key) or _build_chain(bold, list(dirs))
             _chains[key] = chain
     return chain
+
+
+def _dirs_state(dirs: tuple[str, ...]) -> tuple[int, ...]:
+    """Each directory's modification time (-1 if absent): it changes when a font is added or removed."""
+    state = []
+    for directory in dirs:
+        try:
+            state.append(os.stat(directory).st_mtime_ns)
+        except OSError:
+            state.append(-1)
+    return tuple(state)
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of ``text`` that no installed font can draw, each once, in order."""
+    chain = font_chain()
+    missing: list[str] = []
+    for char in text:
+        if char in missing or _invisible(char) or chain.covers(char):
+            continue
+        missing.append(char)
+    return missing
+
+
+def _invisible(char: str) -> bool:
+    # Spaces, joiners and variation selectors shape with their neighbours and need no glyph.
+    return char in _JOINERS or "\ufe00" <= char <= "\ufe0f" or unicodedata.category(char)[0] in "ZC"
 
 
 def _build_chain(bold: bool, dirs: list[str]) -> FontChain:

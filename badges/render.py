@@ -15,7 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 from .catalog import LayoutChoice, get_layout, layout_name_for, layout_names, resolve_layout, type_map
 from .data import BadgeData, TicketLike, as_badge_data
 from .draw import Painter, cut_marks, is_shared
-from .errors import BadgeError, NoBadgeError
+from .errors import BadgeError, MissingGlyphError, NoBadgeError
+from .fonts import missing_glyphs
 from .layout import Layout
 from .pages import PageChoice, PageProfile, Slot, page_profile, place
 
@@ -144,6 +145,7 @@ def render(
     if not items:
         raise BadgeError("no tickets to print")
     layouts = _layouts(items, layout, types)
+    _refuse_missing_glyphs(items)
     profile = page_profile(page)
     per_page = profile.per_page if profile else 1
     if not 0 <= start_at < per_page:
@@ -157,6 +159,18 @@ def render(
         slot = profile.slot(slot_index) if profile else Slot(0, 0, chosen.width * mm, chosen.height * mm)
         job.badge(chosen, data, slot)
     return job.finish()
+
+
+# Every text a layout can draw; a box printed in place of a letter must never reach a lanyard.
+_DRAWN = ("name", "company", "type_code", "type_name", "badge_type", "event_name", "serial", "zones_text")
+
+
+def _refuse_missing_glyphs(items: list[BadgeData]) -> None:
+    for data in items:
+        for field in _DRAWN:
+            missing = missing_glyphs(getattr(data, field))
+            if missing:
+                raise MissingGlyphError(data.serial or data.name, field, missing)
 
 
 def warm_up() -> None:

@@ -84,9 +84,8 @@ def bidi_levels(text: str) -> tuple[list[int], bool]:
     return levels, bool(base & 1)
 
 
-def _itemise(text: str, levels: list[int], bold: bool) -> list[tuple[int, int, Face, int]]:
+def _itemise(text: str, levels: list[int], chain: FontChain) -> list[tuple[int, int, Face, int]]:
     """Split text into (start, end, face, level) runs in logical order."""
-    chain = font_chain(bold)
     runs: list[tuple[int, int, Face, int]] = []
     start = 0
     face: Face | None = None
@@ -151,19 +150,24 @@ def _visual_order(runs: list[tuple[GlyphRun, int]]) -> list[GlyphRun]:
     return [run for run, _ in items]
 
 
-@lru_cache(maxsize=8192)
 def shape_line(text: str, bold: bool = False) -> ShapedLine:
     """Shape one line: bidi levels, per-script fonts, HarfBuzz, visual order."""
+    return _shape_with(text, font_chain(bold))
+
+
+# Keyed by the chain itself: once fonts are installed, lines are shaped again with the new chain,
+# and one PDF never mixes faces of an old chain with a new one.
+@lru_cache(maxsize=8192)
+def _shape_with(text: str, chain: FontChain) -> ShapedLine:
     text = clean_text(text)
     levels, rtl = bidi_levels(text)
-    chain = font_chain(bold)
     shaped = [
         (_shape_run(text, start, end, face, bool(level & 1), face in chain.emboldened), level)
-        for start, end, face, level in _itemise(text, levels, bold)
+        for start, end, face, level in _itemise(text, levels, chain)
     ]
     runs = tuple(_visual_order(shaped))
     if not runs:
-        primary = font_chain(bold).faces[0]
+        primary = chain.faces[0]
         ascent, descent = primary.extents
     else:
         ascent = max(run.face.extents[0] for run in runs)

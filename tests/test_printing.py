@@ -161,3 +161,18 @@ def test_fonts_warm_up_once_per_process():
     started = time.perf_counter()
     jobs.warm_up()  # already done: returns at once
     assert time.perf_counter() - started < 0.01
+
+
+def test_a_badge_the_fonts_cannot_draw_is_refused_to_the_desk_and_nothing_is_logged(desk, issue, monkeypatch,
+                                                                                    admin):
+    from badges import fonts
+
+    ticket = issue(holder={"name": "Noah \U0001d50a\U0001d51e", "company": "Acme"})[0]  # Fraktur: no font has it
+    monkeypatch.setattr(fonts, "DEFAULT_FONT_DIRS", ("/usr/share/fonts/truetype/noto",))
+    r = desk.post(JOBS, {"ticket_ids": [ticket["id"]]})
+    assert r.status_code == 409, r.json
+    assert "U+1D50A" in r.json["detail"] and list(r.json["errors"]) == ["name"]
+    assert desk.get(f"/api/v1/events/ev/tickets/{ticket['id']}/badge.pdf").status_code == 409
+    assert badge_of(desk, ticket["id"])["badge"]["prints"] == 0
+    entries = admin.get("/api/v1/events/ev/ledger").json["entries"]
+    assert "badge.print" not in [e["action"] for e in entries]

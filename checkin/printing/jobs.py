@@ -148,6 +148,9 @@ def _render(data: list[badges.BadgeData], layout: str | None, page: str | None, 
         return badges.render(data, layout, page, start_at=start_at)
     except badges.FontNotFoundError as missing:
         raise BadgesUnavailable(str(missing)) from None
+    except badges.MissingGlyphError as boxes:  # the desk is told, instead of a badge with empty boxes
+        raise Conflict(str(boxes), {boxes.field: [f"no installed font can draw {''.join(boxes.characters)}"]},
+                       badge=boxes.badge) from None
     except badges.BadgeError as refused:
         raise Invalid(f"the badge cannot be rendered: {refused}", {"layout": [str(refused)]}) from None
 
