@@ -1,6 +1,7 @@
 """The HTTP API under /api/v1 (see API.md for the contract): the blueprint every feature's views
 register on, and what they all use: the caller's event and permission checks."""
 from apiflask import APIBlueprint
+from flask import Response
 
 from .auth import auth, check_event, current, roles_for
 from .events.setup import event_by_slug
@@ -28,6 +29,17 @@ def actor() -> str:
 def may(permission: str) -> bool:
     """Whether the caller holds a permission (for rules that change with the role, not refuse it)."""
     return current().role in roles_for(permission)
+
+
+PDF_ANSWER = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
+
+
+def file_response(data: bytes, mimetype: str, name: str) -> Response:
+    """A file shown in the browser, never cached: badges and tickets carry names and live codes."""
+    resp = Response(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def register_views() -> None:

@@ -76,7 +76,7 @@ def print_badges(event: Event, req: PrintRequest, actor: str) -> dict:
         data.append(badge_data(event, ticket))
     event_id = event.id
     db.session.commit()  # end the read before rendering (no lock held meanwhile)
-    pdf = _render(data, req.layout, req.page, req.start_at)
+    pdf = render_badges(data, req.layout, req.page, req.start_at)
     job = _record(event_id, req, seen, pdf, actor)
     return job_view(event, job)
 
@@ -143,7 +143,8 @@ def badge_data(event: Event, ticket: Ticket) -> badges.BadgeData:
         reprint=ticket.badge_prints)
 
 
-def _render(data: list[badges.BadgeData], layout: str | None, page: str | None, start_at: int) -> bytes:
+def render_badges(data: list[badges.BadgeData], layout, page: str | None, start_at: int = 0) -> bytes:
+    """The PDF, or the refusal the desk reads: fonts missing, a character no font draws, a bad layout."""
     try:
         return badges.render(data, layout, page, start_at=start_at)
     except badges.FontNotFoundError as missing:
@@ -254,7 +255,7 @@ def preview(event: Event, ticket: Ticket, layout: str | None, page: str | None, 
     if layout is None and not badges.needs_badge(data.badge_type):
         raise Conflict(f"{data.type_name} tickets get no badge; choose a layout to see one",
                        {"layout": ["this ticket type gets no badge"]})
-    pdf = _render([data], layout, page, 0)
+    pdf = render_badges([data], layout, page)
     return pdf if dpi is None else rasterise(pdf, dpi)
 
 

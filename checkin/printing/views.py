@@ -2,11 +2,11 @@
 from apiflask import Schema
 from apiflask.fields import Integer, List, String
 from apiflask.validators import Length, OneOf, Range
-from flask import Response, current_app
+from flask import current_app
 
 import badges
 
-from ..api import actor, allowed, bp, load_event
+from ..api import PDF_ANSWER, actor, allowed, bp, file_response, load_event
 from ..auth import current, roles_for
 from ..errors import Forbidden
 from ..schemas import printable, text
@@ -50,15 +50,7 @@ class PrintJobIn(Schema):
     desk = String(validate=[Length(1, 64), printable], allow_none=True)
 
 
-_PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
 _PNG = {200: {"description": "A 1-bit PNG with its dpi recorded", "content": {"image/png": {}}}}
-
-
-def _file(data: bytes, mimetype: str, name: str) -> Response:
-    resp = Response(data, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    resp.headers["Cache-Control"] = "no-store"  # badges carry names and live codes
-    return resp
 
 
 def _check_layout_choice(layout: str | None) -> None:
@@ -86,14 +78,14 @@ def ticket_badge(slug, ticket_id):
 @bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/badge.pdf")
 @bp.auth_required(**allowed("badges.print"))
 @bp.input(BadgeQuery, location="query")
-@bp.doc(responses=_PDF)
+@bp.doc(responses=PDF_ANSWER)
 def badge_pdf(slug, ticket_id, query_data):
     """Preview the ticket's badge as its next print would be; nothing is logged (print with a print job)."""
     _check_layout_choice(query_data.get("layout"))
     event = load_event(slug)
     pdf = jobs.preview(event, get_ticket(event, ticket_id), query_data.get("layout"),
                            query_data.get("page"), None)
-    return _file(pdf, "application/pdf", f"badge-{ticket_id}.pdf")
+    return file_response(pdf, "application/pdf", f"badge-{ticket_id}.pdf")
 
 
 @bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/badge.png")
@@ -106,7 +98,7 @@ def badge_png(slug, ticket_id, query_data):
     event = load_event(slug)
     png = jobs.preview(event, get_ticket(event, ticket_id), query_data.get("layout"), None,
                            query_data["dpi"])
-    return _file(png, "image/png", f"badge-{ticket_id}.png")
+    return file_response(png, "image/png", f"badge-{ticket_id}.png")
 
 
 @bp.post("/events/<slug>/print-jobs")
@@ -128,10 +120,10 @@ def get_print_job(slug, job_id):
 
 @bp.get("/events/<slug>/print-jobs/<int(max=2147483647):job_id>.pdf")
 @bp.auth_required(**allowed("badges.print"))
-@bp.doc(responses=_PDF)
+@bp.doc(responses=PDF_ANSWER)
 def print_job_pdf(slug, job_id):
     """The job's PDF, exactly as printed."""
-    return _file(jobs.job_pdf(load_event(slug), job_id), "application/pdf", f"print-job-{job_id}.pdf")
+    return file_response(jobs.job_pdf(load_event(slug), job_id), "application/pdf", f"print-job-{job_id}.pdf")
 
 
 @bp.get("/events/<slug>/print-jobs/<int(max=2147483647):job_id>.png")
@@ -141,7 +133,7 @@ def print_job_pdf(slug, job_id):
 def print_job_png(slug, job_id, query_data):
     """Page `index` of the job (one badge, or one sheet) as a 1-bit PNG for label printers (203 or 300 dpi)."""
     png = jobs.job_png(load_event(slug), job_id, query_data["index"], query_data["dpi"])
-    return _file(png, "image/png", f"print-job-{job_id}-{query_data['index']}.png")
+    return file_response(png, "image/png", f"print-job-{job_id}-{query_data['index']}.png")
 
 
 @bp.get("/events/<slug>/badges/stale")

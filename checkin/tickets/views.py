@@ -1,8 +1,8 @@
 """Tickets: bulk import, search, detail and changes."""
-from ..api import actor, allowed, bp, load_event, may
+from ..api import PDF_ANSWER, actor, allowed, bp, file_response, load_event, may
 from ..sales import changes
 from ..schemas import ReasonIn
-from . import flags
+from . import flags, printable
 from . import records as service
 from .schemas import ImportIn, SearchQuery, TransferIn
 
@@ -28,6 +28,25 @@ def search_tickets(slug, query_data):
 def get_ticket(slug, ticket_id):
     """A ticket with its scans and ledger history."""
     return service.detail(service.get_ticket(load_event(slug), ticket_id))
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/qr.svg")
+@bp.auth_required(**allowed("tickets.read"))
+@bp.doc(responses={200: {"description": "An SVG QR code", "content": {"image/svg+xml": {}}}})
+def ticket_qr(slug, ticket_id):
+    """The ticket's current code as a QR image, for a walk-in to photograph."""
+    ticket = service.get_ticket(load_event(slug), ticket_id)
+    return file_response(printable.qr_svg(ticket), "image/svg+xml", f"ticket-{ticket_id}.svg")
+
+
+@bp.get("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/ticket.pdf")
+@bp.auth_required(**allowed("tickets.read"))
+@bp.doc(responses=PDF_ANSWER)
+def ticket_pdf(slug, ticket_id):
+    """A printable ticket (A6): event, holder, type, QR and serial."""
+    event = load_event(slug)
+    return file_response(printable.ticket_pdf(event, service.get_ticket(event, ticket_id)), "application/pdf",
+                         f"ticket-{ticket_id}.pdf")
 
 
 @bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/void")

@@ -12,6 +12,7 @@ const state = { event: null, stock: [], type: null, method: "cash", nonce: null,
 
 const money = (amount) => Number(amount).toFixed(2);
 // getRandomValues works on plain http too (a desk on the venue's network); randomUUID does not.
+const ADMIT_KEY = "gate.box.admit-at";
 const newNonce = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const mmss = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
 const typeName = (code) => (state.event.ticket_types.find((t) => t.code === code) || { name: code }).name;
@@ -106,8 +107,28 @@ function showSale({ sale, tickets, admitted = [] }) {
   }
   const entered = admitted.filter((a) => a.status === "ok").length;
   say($("sell-status"), `Sold ${what} (${sale.method}, ${money(sale.total)})${entered ? `, ${entered} admitted` : ""}.`, "ok");
-  $("sold").replaceChildren(...tickets.map((t) => h("li", {},
-    h("span", { class: "name" }, t.holder.name), ` ${typeName(t.type)} · #${t.id} `, h("code", {}, t.code.slice(0, 24) + "…"))));
+  $("sold").replaceChildren(...tickets.map(takeaway));
+}
+
+/** What a walk-in leaves with: the QR on screen to photograph, and a ticket to print. */
+function takeaway(t) {
+  const qr = h("img", { class: "qr", alt: `QR code of ${t.holder.name}'s ticket` });
+  const status = h("span", { class: "status", role: "status" });
+  const open = (file) => async () => {
+    try {
+      window.open(URL.createObjectURL(await api(ev(`/tickets/${t.id}/${file}`))), "_blank");
+    } catch (err) {
+      say(status, problemText(err), "error");
+    }
+  };
+  api(ev(`/tickets/${t.id}/qr.svg`)).then((svg) => { qr.src = URL.createObjectURL(svg); },
+    (err) => say(status, `No QR: ${problemText(err)}`, "error"));
+  return h("li", { "data-ticket": t.id },
+    h("span", { class: "name" }, t.holder.name), ` ${typeName(t.type)} `, qr,
+    h("span", { class: "takeaway" },
+      h("button", { type: "button", class: "secondary", onclick: open("ticket.pdf") }, "Ticket PDF"),
+      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF")),
+    status);
 }
 
 /* Payments pending */
@@ -249,6 +270,10 @@ async function start() {
   $("event-name").textContent = state.event.name;
   $("admit").append(...state.event.gates.filter((g) => g.direction !== "out").map((g) =>
     h("option", { value: g.code }, g.name)));
+  // The clerk at the door admits at the same gate sale after sale: this screen remembers it.
+  const remembered = localStorage.getItem(ADMIT_KEY);
+  if ([...$("admit").options].some((o) => o.value === remembered)) $("admit").value = remembered;
+  $("admit").addEventListener("change", () => localStorage.setItem(ADMIT_KEY, $("admit").value));
   for (const b of document.querySelectorAll(".method")) b.addEventListener("click", () => chooseMethod(b.dataset.method));
   $("less").addEventListener("click", () => { $("quantity").value = Math.max(1, Number($("quantity").value) - 1); });
   $("more").addEventListener("click", () => { $("quantity").value = Math.min(100, Number($("quantity").value) + 1); });

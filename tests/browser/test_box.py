@@ -79,3 +79,31 @@ def test_upgrade_moves_a_ticket_to_vip(box_page, screenshot):
     page.wait_for_function("document.querySelector('.stock-list li[data-type=\"VIP\"] .left').textContent === '3'")
     assert left(page, "GA").inner_text() == "10"
     screenshot("upgrade")
+
+
+def test_a_walk_in_leaves_with_a_qr_to_photograph_and_the_gate_is_remembered(box_page, live_app, screenshot):
+    import cv2
+    import numpy as np
+
+    import scanner
+
+    page = box_page["page"]
+    page.select_option("#admit", "north")
+    page.click('.type[data-type="GA"]')
+    page.fill("#names", "Ana Ruiz")
+    page.click("#sell")
+    qr = page.locator(".sold li .qr")
+    page.wait_for_function("document.querySelector('.sold li .qr')?.naturalWidth > 0")
+    box = qr.bounding_box()
+    assert box["width"] >= 200  # big enough to photograph from a phone held at the counter
+    shot = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    ticket_id = page.locator(".sold li").get_attribute("data-ticket")
+    code = box_page["client"].get(f"/api/v1/events/ev/tickets/{ticket_id}", headers=box_page["admin"]).json["code"]
+    assert scanner.decode(shot) == [code]
+    with page.expect_popup() as popup:
+        page.click(".sold li .takeaway button >> text=Ticket PDF")
+    assert popup.value.url.startswith("blob:")
+    screenshot("walk-in-takeaway")
+    page.reload()
+    page.wait_for_selector('.type[data-type="GA"]')
+    assert page.input_value("#admit") == "north"
