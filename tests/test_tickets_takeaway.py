@@ -1,5 +1,4 @@
 """A walk-in leaves with something: the ticket's QR as an image, and a printable ticket PDF."""
-import io
 import xml.etree.ElementTree as ET
 
 import numpy as np
