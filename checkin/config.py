@@ -10,7 +10,8 @@ DEFAULTS = {
     "REDIS_URL": None,  # None: Socket.IO stays in-process
     "REREAD_SECONDS": 5,  # same device, same code within this many seconds is a re-read
     "HOLD_MINUTES": 5,  # a card/UPI sale's seats stay held this long
-    "HOLD_SWEEP_SECONDS": 5,  # how often `gate serve` releases expired holds
+    # Background tasks (scheduler.py), run by `gate serve`; each period is in seconds.
+    "HOLD_SWEEP_SECONDS": 5,  # how often expired holds are released
     "BOX_OFFICE_CHANNELS": ["onsite", "box"],  # a sale without a channel sells through the first that exists
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor

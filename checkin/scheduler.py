@@ -9,6 +9,10 @@ is handed back either way, so no transaction (nor SQLite's write lock)
 outlives a run. A task that raises is logged and tried again at its next
 turn; the others go on. Tasks share the thread, so each keeps its runs
 short: small batches, short transactions, nothing that waits long.
+
+`gate serve` runs a scheduler in the serving process (after gunicorn's
+fork). The tasks settle races in the database, so two nodes running them
+is wasted work, never double work.
 """
 import logging
 import threading
@@ -30,6 +34,13 @@ class Task:
     name: str
     run: Callable[[], object]
     every: float | None
+
+
+def shared_tasks(config) -> list[Task]:
+    """The tasks one process per deployment runs: releasing expired holds."""
+    from .stock import tasks as stock
+
+    return [Task("release expired holds", stock.release_expired_holds, float(config["HOLD_SWEEP_SECONDS"]))]
 
 
 class Scheduler:
