@@ -9,7 +9,9 @@ from sqlalchemy import select, update
 
 from checkin import create_app
 from checkin.extensions import db
-from checkin.models import Event
+from checkin.live.counters import minute_of
+from checkin.live.tasks import KEEP_MINUTES, purge_old_minutes
+from checkin.models import Counter, Event, utcnow
 from checkin.scheduler import Scheduler, Task
 from live_helpers import wait_for
 
@@ -105,4 +107,19 @@ def test_a_task_runs_in_an_app_context_and_its_transaction_always_ends(app, make
     assert scheduler.run_task(Task("rename", rename, None)) is True
     with app.app_context():
         assert db.session.scalar(select(Event.name)) == "Renamed"
+        db.session.remove()
+
+
+def test_the_counter_purge_drops_only_old_minute_rows(app, make_event):
+    make_event()
+    now = minute_of(utcnow())
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id))
+        for minute in (0, now - KEEP_MINUTES - 5, now - KEEP_MINUTES + 5, now):
+            db.session.add(Counter(event_id=event_id, scope="event", key="", metric="test.entries", minute=minute,
+                                   value=1))
+        db.session.commit()
+        assert purge_old_minutes() == 1
+        kept = db.session.scalars(select(Counter.minute).where(Counter.metric == "test.entries")).all()
+        assert sorted(kept) == [0, now - KEEP_MINUTES + 5, now]
         db.session.remove()
