@@ -48,6 +48,13 @@ def shared_tasks(config) -> list[Task]:
             Task("webhooks", webhooks.deliver_webhooks, float(config["WEBHOOK_SECONDS"]))]
 
 
+def serving_tasks(config) -> list[Task]:
+    """A serving process's tasks: its own badge warm-up (once, at start), then the shared tasks."""
+    from .printing import jobs
+
+    return [Task("badge warm-up", jobs.warm_up, None)] + shared_tasks(config)
+
+
 class Scheduler:
     """Runs its tasks on one thread, each on its own period, until stopped."""
 

@@ -12,7 +12,7 @@ from checkin.extensions import db
 from checkin.live.counters import minute_of
 from checkin.live.tasks import KEEP_MINUTES, purge_old_minutes
 from checkin.models import Counter, Event, utcnow
-from checkin.scheduler import Scheduler, Task
+from checkin.scheduler import Scheduler, Task, serving_tasks, shared_tasks
 from live_helpers import wait_for
 
 
@@ -108,6 +108,15 @@ def test_a_task_runs_in_an_app_context_and_its_transaction_always_ends(app, make
     with app.app_context():
         assert db.session.scalar(select(Event.name)) == "Renamed"
         db.session.remove()
+
+
+def test_serving_runs_the_badge_warm_up_then_the_shared_tasks_on_periods_from_the_settings(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
+                      "HOLD_SWEEP_SECONDS": 7, "LIVE_WATCH_SECONDS": 20, "WEBHOOK_SECONDS": 3})
+    shared = [(t.name, t.every) for t in shared_tasks(app.config)]
+    assert shared == [("release expired holds", 7.0), ("device watch", 20.0), ("counter purge", 600.0),
+                      ("webhooks", 3.0)]
+    assert [(t.name, t.every) for t in serving_tasks(app.config)] == [("badge warm-up", None)] + shared
 
 
 def test_the_counter_purge_drops_only_old_minute_rows(app, make_event):

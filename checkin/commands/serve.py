@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..scheduler import Scheduler, shared_tasks
+from ..scheduler import Scheduler, serving_tasks
 from . import ensure_schema
 
 
@@ -19,7 +19,7 @@ def serve(host: str, port: int, threads: int) -> None:
     ensure_schema()
     app = current_app._get_current_object()
     db.engine.dispose()  # no pooled connection may cross gunicorn's fork
-    scheduler = Scheduler(app, shared_tasks(app.config))
+    scheduler = Scheduler(app, serving_tasks(app.config))
     click.echo(f"Serving on http://{host}:{port}  (database: {_safe_url(app)})", err=True)
     try:
         import gunicorn  # noqa: F401
