@@ -10,7 +10,9 @@ DEFAULTS = {
     "REDIS_URL": None,  # None: Socket.IO stays in-process
     "REREAD_SECONDS": 5,  # same device, same code within this many seconds is a re-read
     "HOLD_MINUTES": 5,  # a card/UPI sale's seats stay held this long
-    # Background tasks (scheduler.py), run by `gate serve`; each period is in seconds.
+    # Background tasks (scheduler.py): `gate serve` runs them unless TASKS is false or it is given
+    # --no-tasks; `gate worker` runs them alone. Each period is in seconds.
+    "TASKS": True,
     "HOLD_SWEEP_SECONDS": 5,  # how often expired holds are released
     "LIVE_WATCH_SECONDS": 15,  # how often silent devices are looked for, and each node writes the devices it heard
     "COUNTER_PURGE_SECONDS": 600,  # how often per-minute counter rows the charts no longer show are dropped

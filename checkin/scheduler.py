@@ -11,8 +11,9 @@ turn; the others go on. Tasks share the thread, so each keeps its runs
 short: small batches, short transactions, nothing that waits long.
 
 `gate serve` runs a scheduler in the serving process (after gunicorn's
-fork). The tasks settle races in the database, so two nodes running them
-is wasted work, never double work.
+fork); with several nodes, one of them, or `gate worker`, runs the shared
+tasks and the others serve with `--no-tasks`. The shared tasks settle races
+in the database, so a second runner is wasted work, never double work.
 """
 import logging
 import threading
@@ -48,11 +49,12 @@ def shared_tasks(config) -> list[Task]:
             Task("webhooks", webhooks.deliver_webhooks, float(config["WEBHOOK_SECONDS"]))]
 
 
-def serving_tasks(config) -> list[Task]:
-    """A serving process's tasks: its own badge warm-up (once, at start), then the shared tasks."""
+def serving_tasks(config, shared: bool | None = None) -> list[Task]:
+    """A serving process's tasks: its own badge warm-up, then the shared tasks if `shared` (None: TASKS)."""
     from .printing import jobs
 
-    return [Task("badge warm-up", jobs.warm_up, None)] + shared_tasks(config)
+    shared = bool(config["TASKS"]) if shared is None else shared
+    return [Task("badge warm-up", jobs.warm_up, None)] + (shared_tasks(config) if shared else [])
 
 
 class Scheduler:

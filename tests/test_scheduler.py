@@ -110,13 +110,17 @@ def test_a_task_runs_in_an_app_context_and_its_transaction_always_ends(app, make
         db.session.remove()
 
 
-def test_serving_runs_the_badge_warm_up_then_the_shared_tasks_on_periods_from_the_settings(tmp_path):
+def test_serving_runs_the_badge_warm_up_and_the_shared_tasks_unless_told_not_to(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
                       "HOLD_SWEEP_SECONDS": 7, "LIVE_WATCH_SECONDS": 20, "WEBHOOK_SECONDS": 3})
     shared = [(t.name, t.every) for t in shared_tasks(app.config)]
     assert shared == [("release expired holds", 7.0), ("device watch", 20.0), ("counter purge", 600.0),
                       ("webhooks", 3.0)]
-    assert [(t.name, t.every) for t in serving_tasks(app.config)] == [("badge warm-up", None)] + shared
+    assert [(t.name, t.every) for t in serving_tasks(app.config, shared=False)] == [("badge warm-up", None)]
+    assert [(t.name, t.every) for t in serving_tasks(app.config)][1:] == shared  # TASKS is on by default
+    app.config["TASKS"] = False  # GATE_TASKS=false: this node only serves
+    assert [t.name for t in serving_tasks(app.config)] == ["badge warm-up"]
+    assert [(t.name, t.every) for t in serving_tasks(app.config, shared=True)][1:] == shared  # --tasks wins
 
 
 def test_the_counter_purge_drops_only_old_minute_rows(app, make_event):

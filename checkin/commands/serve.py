@@ -13,13 +13,16 @@ from . import ensure_schema
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=100, show_default=True, type=int,
               help="Worker threads; Socket.IO needs one process per node, so scale with threads.")
+@click.option("--tasks/--no-tasks", "tasks", default=None,
+              help="Run the background tasks here (default: the TASKS setting, on); "
+                   "--no-tasks where another node or `gate worker` runs them.")
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, threads: int, tasks: bool | None) -> None:
     """Migrate the database if needed, then serve until stopped."""
     ensure_schema()
     app = current_app._get_current_object()
     db.engine.dispose()  # no pooled connection may cross gunicorn's fork
-    scheduler = Scheduler(app, serving_tasks(app.config))
+    scheduler = Scheduler(app, serving_tasks(app.config, shared=tasks))
     click.echo(f"Serving on http://{host}:{port}  (database: {_safe_url(app)})", err=True)
     try:
         import gunicorn  # noqa: F401
