@@ -15,8 +15,6 @@ from .errors import LayoutError
 if TYPE_CHECKING:
     import jsonschema
 
-FORMAT = "badge-layout"
-VERSION = 1
 _EPSILON = 0.01  # mm; layouts are hand-written, so allow for rounding
 
 

@@ -7,8 +7,6 @@ from functools import lru_cache
 
 from .pdftext import pdf_number as n
 
-PATTERNS = ("solid", "stripes", "diagonal", "dots", "checks", "crosshatch", "zigzag")
-
 
 def _stripes(x: float, y: float, w: float, h: float, p: float) -> tuple[str, str]:
     rows = [f"{n(x)} {n(y + k * p + p / 2)} m {n(x + w)} {n(y + k * p + p / 2)} l" for k in range(int(h / p) + 1)]

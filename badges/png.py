@@ -11,8 +11,6 @@ from .errors import BadgeError
 from .pages import PageChoice
 from .render import render
 
-LABEL_DPIS = (203, 300)
-
 
 def render_png(
     ticket: TicketLike,

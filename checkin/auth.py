@@ -146,10 +146,3 @@ def check_event(event: Event) -> None:
     p = current()
     if p.event_id is not None and p.event_id != event.id:
         raise Forbidden("This token belongs to another event.")
-
-
-def check_gate(gate: Gate) -> None:
-    """Refuse a gate token bound to another gate."""
-    p = current()
-    if p.gate_id is not None and p.gate_id != gate.id:
-        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.")

@@ -10,7 +10,14 @@ DEFAULTS = {
     "REDIS_URL": None,  # None: Socket.IO stays in-process
     "REREAD_SECONDS": 5,  # same device, same code within this many seconds is a re-read
     "HOLD_MINUTES": 5,  # a card/UPI sale's seats stay held this long
-    "HOLD_SWEEP_SECONDS": 5,  # how often `gate serve` releases expired holds
+    # Background tasks (scheduler.py): `gate serve` runs them unless TASKS is false or it is given
+    # --no-tasks; `gate worker` runs them alone. Each period is in seconds.
+    "TASKS": True,
+    "HOLD_SWEEP_SECONDS": 5,  # how often expired holds are released
+    "LIVE_WATCH_SECONDS": 15,  # how often silent devices are looked for, and each node writes the devices it heard
+    "COUNTER_PURGE_SECONDS": 600,  # how often per-minute counter rows the charts no longer show are dropped
+    "WEBHOOK_SECONDS": 2,  # how often alerts due for the webhook are posted
+    "WEBHOOK_TIMEOUT": 5,  # seconds to wait for the webhook to answer
     "BOX_OFFICE_CHANNELS": ["onsite", "box"],  # a sale without a channel sells through the first that exists
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor

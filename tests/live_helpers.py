@@ -9,19 +9,23 @@ from checkin import create_app
 from checkin.extensions import db
 from checkin.live.hub import hub_of
 from checkin.models import Admission, Ticket, TicketType
+from checkin.scheduler import Scheduler, shared_tasks
 
 
 @contextmanager
-def threaded_app(tmp_path, **config):
-    """An app on a file SQLite database whose live hub runs on its own thread, as on `gate serve`."""
+def threaded_app(tmp_path, tasks: bool = False, **config):
+    """An app on a file SQLite database whose live hub runs on its own thread, as on `gate serve`
+    (and, with `tasks`, its shared background tasks on a scheduler, as `gate serve` starts them)."""
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
                       "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, **config})
     with app.app_context():
         db.create_all()
         stamp()
+    scheduler = Scheduler(app, shared_tasks(app.config) if tasks else []).start()
     try:
         yield app
     finally:
+        scheduler.stop()
         hub_of(app).close()
         with app.app_context():
             db.engine.dispose()

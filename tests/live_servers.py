@@ -42,12 +42,12 @@ def node_env(database_url: str, channel: str) -> dict:
 class Node:
     """One `gate serve` process on a free port."""
 
-    def __init__(self, env: dict, cwd: Path):
+    def __init__(self, env: dict, cwd: Path, *args: str):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([GATE, "serve", "--port", str(self.port), "--threads", "40"], env=env,
+        self.process = subprocess.Popen([GATE, "serve", "--port", str(self.port), "--threads", "40", *args], env=env,
                                         cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         start_new_session=True)
         self._wait_ready()

@@ -2,12 +2,16 @@
 import threading
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from checkin.auth import create_token
 from checkin.extensions import db
 from checkin.live.alerts import candidate, raise_alerts, settings_for
 from checkin.live.hub import hub_of
-from checkin.live.watch import check_devices
-from checkin.models import Event, utcnow
+from checkin.live.tasks import check_devices
+from checkin.models import Event, GateDevice, utcnow
 from helpers import NOW, Api, iso
+from live_helpers import threaded_app, wait_for
 
 ALERTS = "/api/v1/events/ev/alerts"
 SCAN = "/api/v1/events/ev/scans"
@@ -177,3 +181,27 @@ def test_a_device_silent_too_long(app, admin, token, make_event):
         assert silent["kind"] == "device_silent" and silent["data"]["device"] == "tab-1"
         assert check_devices(utcnow() + timedelta(minutes=25)) == []  # latched: raised once
         db.session.remove()
+
+
+def test_a_serving_hub_writes_the_devices_it_heard_from_on_its_own_clock(tmp_path):
+    with threaded_app(tmp_path, LIVE_WATCH_SECONDS=0.2) as app:
+        with app.app_context():
+            admin = Api(app.test_client(), create_token("admin"))
+        admin.post("/api/v1/events", {"slug": "ev", "name": "Ev", "timezone": "UTC", "starts_at": iso(NOW),
+                                      "ends_at": iso(NOW + timedelta(days=1))})
+        admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 5,
+                                                      "badge_type": "General"})
+        admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North", "zone": "hall", "admits": ["GA"]})
+        [ticket] = admin.post("/api/v1/events/ev/tickets", {"tickets": [{"type": "GA", "holder": {"name": "A"}}]}
+                              ).json["tickets"]
+
+        def devices():
+            with app.app_context():
+                seen = dict(db.session.execute(select(GateDevice.device, GateDevice.gate_code)).all())
+                db.session.remove()
+            return seen
+
+        assert admin.post("/api/v1/events/ev/devices/heartbeat", {"gate": "north", "device": "tab-1"}).status_code == 204
+        wait_for(lambda: devices() == {"tab-1": "north"})  # no task needed: each node writes its own sightings
+        admin.post(SCAN, {"code": ticket["code"], "gate": "north", "device": "tab-2"})
+        wait_for(lambda: devices() == {"tab-1": "north", "tab-2": "north"})

@@ -150,7 +150,7 @@ def test_a_rolled_back_change_shows_nothing(app, admin, token, make_event, issue
 @pytest.fixture
 def background_app(tmp_path):
     """The app with its hub on a thread, as `gate serve` runs it (counts coalesced)."""
-    with threaded_app(tmp_path, LIVE_WATCH=False) as app:
+    with threaded_app(tmp_path) as app:
         yield app
 
 

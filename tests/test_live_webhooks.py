@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from checkin.auth import create_token
 from checkin.extensions import db
+from checkin.live.alerts import candidate, raise_alerts, settings_for
 from checkin.live.hub import hub_of
 from checkin.live.webhooks import RETRY_AFTER_SECONDS, deliver_due
-from checkin.models import Alert, utcnow
+from checkin.models import Alert, Event, utcnow
 from helpers import Api
 from live_helpers import threaded_app, wait_for
 
@@ -133,10 +134,25 @@ def test_two_senders_at_once_post_an_alert_once(app, admin, make_event, issue, r
     assert sorted(results) == [0] * 5 + [1] and len(receiver.posts) == 1
 
 
+def test_a_run_starts_no_post_once_its_time_is_up(app, admin, make_event, issue, receiver):
+    sold_out_event(admin, make_event, issue, receiver.url)
+    hub_of(app).settle()
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id))
+        quiet = [candidate("device_silent", "warning", f"device_silent:t{i}", "quiet") for i in range(3)]
+        raise_alerts(event_id, quiet, settings_for(event_id))
+        db.session.commit()
+        receiver.delay = 0.3
+        assert deliver_due(budget=0.1) == 1  # the other scheduled tasks wait while this one posts
+        assert deliver_due() == 3  # the rest stayed due for the next run
+        db.session.remove()
+    assert len(receiver.posts) == 4
+
+
 @pytest.fixture
 def served_app(tmp_path):
-    """The app with its hub and webhook sender on threads, as on `gate serve`."""
-    with threaded_app(tmp_path, WEBHOOK_TIMEOUT=5) as app:
+    """The app with its hub and its background tasks on threads, as on `gate serve`."""
+    with threaded_app(tmp_path, tasks=True, WEBHOOK_TIMEOUT=5, WEBHOOK_SECONDS=0.1) as app:
         yield app
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 
 from checkin.extensions import db
 from checkin.models import Hold, LedgerEntry, Sale, TicketType, utcnow
-from checkin.stock.holds import Sweeper
+from checkin.scheduler import Scheduler, Task
+from checkin.stock.tasks import release_expired_holds
 from helpers import NOW, Api
 
 EV = "/api/v1/events/ev"
@@ -105,7 +106,7 @@ def test_daily_review_by_api_and_command(app, admin, make_event, token, client, 
     assert "2 unused GA ticket(s) via comps" in out.output
 
 
-def test_sweeper_and_sweep_command_release_expired_holds_unattended(app, admin, make_event, token, client, issue,
+def test_the_hold_task_and_sweep_command_release_expired_holds_unattended(app, admin, make_event, token, client, issue,
                                                                      runner):
     day = setup_day(make_event, admin, token, client, issue)
     expire_all(app)
@@ -113,7 +114,7 @@ def test_sweeper_and_sweep_command_release_expired_holds_unattended(app, admin, 
     box = Api(client, token("box_office", "ev"))
     held = box.post(f"{EV}/sales", {"type": "GA", "quantity": 2, "payment": {"method": "upi"}}).json["sale"]
     expire_all(app)
-    sweeper = Sweeper(app, every=0.05).start()
+    scheduler = Scheduler(app, [Task("release expired holds", release_expired_holds, 0.05)]).start()
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -124,7 +125,7 @@ def test_sweeper_and_sweep_command_release_expired_holds_unattended(app, admin, 
                 break
             time.sleep(0.05)
     finally:
-        sweeper.stop()
+        scheduler.stop()
     assert state == "expired"
     assert box.get(f"{EV}/sales/{day['held']['id']}").json["sale"]["state"] == "expired"
     assert next(t for t in admin.get(f"{EV}/inventory").json["types"] if t["code"] == "GA")["held"] == 0

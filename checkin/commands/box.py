@@ -13,7 +13,7 @@ from . import ensure_schema, run
 @click.command("sweep")
 @with_appcontext
 def sweep_command() -> None:
-    """Release every expired hold now (gate serve also does this every few seconds)."""
+    """Release every expired hold now (the background tasks also do this every few seconds)."""
     ensure_schema()
     click.echo(f"released {run(sweep)} expired hold(s)")
 

@@ -13,10 +13,6 @@ from ..models import Allocation, Channel, Event, Gate, SigningKey, TicketType
 from ..stock.ledger import journal
 from ..tickets import codes
 
-TYPE_FIELDS = ("name", "price", "capacity", "buffer", "badge_type", "zones", "low_stock_at",
-               "frozen", "sale_starts_at", "sale_ends_at", "valid_from", "valid_until")
-GATE_FIELDS = ("name", "zone", "admits", "direction", "reentry", "opens_at", "closes_at")
-
 
 def create_event(data: dict, actor: str) -> Event:
     """A new event with its own signing key."""

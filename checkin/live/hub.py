@@ -6,8 +6,8 @@ rollback drops it, so nothing uncommitted is ever shown. The hub's thread emits 
 fresh `counts` or `inventory` snapshot at most once per LIVE_COUNTS_INTERVAL
 per event, however many changes arrive meanwhile (a burst of 500 scans a
 second still sends a few complete snapshots a second). The same thread
-evaluates the alert rules on what it just read, and, on `gate serve`,
-watches for silent devices every LIVE_WATCH_SECONDS.
+evaluates the alert rules on what it just read, and writes the devices it
+heard from every LIVE_WATCH_SECONDS (tasks.py; each node writes its own).
 
 Under TESTING the hub has no thread: `settle()` does the work when a test asks.
 """
@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import Event
 from . import alert_rules, alerts, snapshots
 from .socket import emit_scan, emit_to_event, scan_payloads
-from .watch import Watch, save_devices
+from .tasks import save_devices
 
 log = logging.getLogger(__name__)
 _NOT_DEVICES = ("token:", "box-office")  # scans without a device name, and the box office's own admits
@@ -54,7 +54,7 @@ class Hub:
         self.background = cfg["LIVE_BACKGROUND"] if cfg["LIVE_BACKGROUND"] is not None else not app.testing
         self.interval = float(cfg["LIVE_COUNTS_INTERVAL"])
         self.turns = Turns(cfg["REDIS_URL"], cfg.get("SOCKETIO_CHANNEL", "gate-live"), self.interval)
-        self.watch = Watch(self, float(cfg["LIVE_WATCH_SECONDS"])) if self.background and cfg["LIVE_WATCH"] else None
+        self.save_every, self.next_save = float(cfg["LIVE_WATCH_SECONDS"]), 0.0
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.dirty: dict[tuple[int, str], float] = {}
         self.next_emit: dict[tuple[int, str], float] = {}
@@ -108,8 +108,6 @@ class Hub:
             self._stopping, thread = True, self._thread
         if thread is not None:
             thread.join(5)
-        if self.watch is not None:
-            self.watch.stop()
         app = self._app()
         if app is None:
             return
@@ -150,15 +148,16 @@ class Hub:
                         self._take(batch)
                         self._drain()
                     self._flush()
-                    if self.watch is not None:
-                        self.watch.tick()
+                    if self.devices and time.monotonic() >= self.next_save:
+                        self.next_save = time.monotonic() + self.save_every
+                        self.save_devices()
             except Exception:  # a busy database or a dead queue must never end the hub
                 log.exception("live hub cycle failed")
             finally:
                 self.busy = False
                 del app
             now = time.monotonic()
-            if batch is not None or self.dirty or self.watch is not None:
+            if batch is not None or self.dirty or self.devices:
                 idle_since = now
             elif now - idle_since > 30:
                 with self._lock:  # a submit after this sees no thread and starts one
@@ -191,8 +190,6 @@ class Hub:
             self._seen(event_id, device, gate_code, at)
         for event_id, shown in batch.alerts:
             emit_to_event(event_id, "alert", shown)
-            if shown["acked_at"] is None and self.watch is not None:
-                self.watch.webhooks.wake()
         for event_id, kinds in batch.dirty.items():
             for kind in kinds:
                 self.dirty.setdefault((event_id, kind), now)
@@ -295,11 +292,8 @@ def init_live(app: Flask) -> None:
     from .signals import stock_changed
     from .socket import LiveNamespace
 
-    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15, "LIVE_WATCH": True,
-                       "LIVE_WATCH_SECONDS": 15, "WEBHOOK_TIMEOUT": 5}.items():
+    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15}.items():
         app.config.setdefault(key, value)
-    hub = app.extensions["live"] = Hub(app)
-    if hub.watch is not None:
-        app.before_request(hub.ensure_running)  # a serving node watches devices even before anything changes
+    app.extensions["live"] = Hub(app)
     socketio.on_namespace(LiveNamespace())
     stock_changed.connect(capture.stock_changed, weak=False)

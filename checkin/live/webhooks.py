@@ -6,12 +6,13 @@ a webhook set is `pending` with a due time. A sender claims it by bumping
 posts with no transaction open, then records `sent`, or a later due time,
 or `failed` after the last attempt. A claim also pushes the due time a lease
 ahead, so an alert whose sender died is retried by another node later.
+The scheduler runs deliver_webhooks every WEBHOOK_SECONDS (scheduler.py).
 
 Body: {"text": "[warning] Event name: message", "event": SLUG, "alert": alerts.view()}
 """
 import json
 import logging
-import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -28,14 +29,23 @@ RETRY_AFTER_SECONDS = (5, 30, 120, 600)  # after the 1st, 2nd, 3rd and 4th failu
 LEASE_SECONDS = 60
 
 
-def deliver_due(now: datetime | None = None, limit: int = 20) -> int:
-    """Post the alerts whose delivery is due; returns how many were delivered."""
+def deliver_webhooks() -> int:
+    """The scheduled task: post what is due, starting no post after WEBHOOK_TIMEOUT seconds."""
+    # The other tasks share the scheduler's thread: a hanging webhook may hold it for
+    # about two timeouts, and whatever is left waits, still due, for the next run.
+    return deliver_due(budget=float(current_app.config["WEBHOOK_TIMEOUT"]))
+
+
+def deliver_due(now: datetime | None = None, limit: int = 20, budget: float | None = None) -> int:
+    """Post the alerts whose delivery is due, for at most `budget` seconds; returns how many were delivered."""
     now = now or utcnow()
     due = db.session.execute(select(Alert.id, Alert.webhook_attempts).where(
         Alert.webhook_state == "pending", Alert.webhook_next_at <= now).order_by(Alert.id).limit(limit)).all()
     db.session.commit()
-    delivered = 0
+    delivered, started = 0, time.monotonic()
     for alert_id, attempts in due:
+        if budget is not None and time.monotonic() - started > budget:
+            break
         if not _claim(alert_id, attempts, now):
             continue
         url, body = _message(alert_id)
@@ -87,40 +97,3 @@ def _record(alert_id: int, attempt: int, error: str | None) -> None:
                   "webhook_next_at": utcnow() + timedelta(seconds=RETRY_AFTER_SECONDS[attempt - 1])}
     db.session.execute(update(Alert).where(Alert.id == alert_id, Alert.webhook_attempts == attempt).values(**values))
     db.session.commit()
-
-
-class Sender:
-    """A daemon thread that delivers due webhooks when woken, and every few seconds anyway."""
-
-    def __init__(self, app_ref, every: float = 2.0):
-        self._app_ref, self.every = app_ref, every
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def wake(self) -> None:
-        """Deliver soon (an alert was just raised)."""
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="webhook-sender", daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.every)
-            self._wake.clear()
-            app = self._app_ref()
-            if app is None or self._stop.is_set():
-                return
-            with app.app_context():
-                try:
-                    deliver_due()
-                except Exception:  # a busy database must not end delivery
-                    db.session.rollback()
-                    log.exception("webhook delivery failed; trying again shortly")
-            del app

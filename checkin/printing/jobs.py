@@ -259,12 +259,13 @@ def preview(event: Event, ticket: Ticket, layout: str | None, page: str | None, 
     return pdf if dpi is None else rasterise(pdf, dpi)
 
 
-_warm, _start = threading.Lock(), threading.Lock()
-_warmed = _warming = False
+_warm = threading.Lock()
+_warmed = False
 
 
 def warm_up() -> None:
     """Load the badge fonts and layouts once per process, so the first print is as fast as the rest."""
+    # `gate serve` runs this once at start, on its scheduler's thread (scheduler.py).
     global _warmed
     with _warm:
         if not _warmed:
@@ -276,13 +277,3 @@ def warm_up() -> None:
 def is_warm() -> bool:
     """True once warm_up has finished in this process."""
     return _warmed
-
-
-def warm_up_in_background() -> None:
-    """Start warm_up on a daemon thread, once per process."""
-    global _warming
-    with _start:
-        if _warming:
-            return
-        _warming = True
-    threading.Thread(target=warm_up, name="badge-warm-up", daemon=True).start()

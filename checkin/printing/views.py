@@ -2,7 +2,6 @@
 from apiflask import Schema
 from apiflask.fields import Integer, List, String
 from apiflask.validators import Length, OneOf, Range
-from flask import current_app
 
 import badges
 
@@ -141,11 +140,3 @@ def print_job_png(slug, job_id, query_data):
 def stale_badges(slug):
     """Printed badges made out of date by an upgrade, transfer or reissue: reprints due."""
     return status.stale(load_event(slug))
-
-
-@bp.before_app_request
-def _warm_badges():
-    # The first request of a served process starts loading the fonts, so the
-    # first badge of the day prints as fast as the rest; tests skip it.
-    if not current_app.testing and not jobs.is_warm():
-        jobs.warm_up_in_background()

@@ -1,27 +1,22 @@
 """Holds: seats reserved for a pending sale or a device's emergency pool, and their release.
 
-Expiry needs nobody to remember it: the sweeper (`gate serve` runs one on
-every node, `gate sweep` runs it once) and the reads that depend on stock
-release holds whose time is up. A release first flips the sale and then the
-hold away from their open state with compare-and-set UPDATEs; only the
-request whose UPDATE changed the row gives the seats back, so sweepers on
-several nodes, a lazy reader and a clerk's cancel can race and the seats
-still return exactly once. Rows are always locked sale first, then hold,
-then stock, the same order confirm uses.
+Expiry needs nobody to remember it: a background task (stock/tasks.py, run
+by `gate serve` or `gate worker`; `gate sweep` runs it once) and the reads
+that depend on stock release holds whose time is up. A release first flips
+the sale and then the hold away from their open state with compare-and-set
+UPDATEs; only the request whose UPDATE changed the row gives the seats back,
+so task runners on several nodes, a lazy reader and a clerk's cancel can
+race and the seats still return exactly once. Rows are always locked sale
+first, then hold, then stock, the same order confirm uses.
 """
-import logging
-import threading
 from datetime import datetime
 
-from flask import Flask
 from sqlalchemy import select, update
 
 from ..extensions import db
 from ..live import signals
 from ..models import Hold, Sale, TicketType, utcnow
 from .ledger import journal, return_held
-
-log = logging.getLogger(__name__)
 
 BATCH = 200
 ACTIONS = {"expired": "hold.expire", "released": "hold.cancel", "closed": "pool.close"}
@@ -81,37 +76,3 @@ def sweep(now: datetime | None = None) -> int:
         total += released
         if released < BATCH:
             return total
-
-
-class Sweeper:
-    """A daemon thread that sweeps expired holds every `every` seconds until stopped."""
-
-    def __init__(self, app: Flask, every: float):
-        self.app, self.every = app, every
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="hold-sweeper", daemon=True)
-
-    def start(self) -> "Sweeper":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            with self.app.app_context():
-                try:
-                    if released := sweep():
-                        log.info("released %d expired hold(s)", released)
-                except Exception:  # a busy or restarting database must not end the sweeper
-                    log.exception("sweeping expired holds failed; trying again in %ss", self.every)
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-
-
-def start_sweeper(app: Flask) -> Sweeper:
-    """Start the sweeper with the app's HOLD_SWEEP_SECONDS period."""
-    return Sweeper(app, float(app.config["HOLD_SWEEP_SECONDS"])).start()

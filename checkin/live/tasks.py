@@ -1,12 +1,13 @@
-"""What a serving node checks on a clock: devices heard from, silent devices, old minute rows, webhooks.
+"""Live work on a clock: device sightings written, silent devices found, old minute rows dropped.
 
-Devices are heard from through scans (noted by the hub in memory) and
-heartbeats; every LIVE_WATCH_SECONDS the node writes the newest sightings
-(keeping the latest time any node saw) and raises `device_silent` for
-devices quiet longer than the event allows. Every node runs this; the alert
-latch makes the alert appear once.
+Devices are heard from through scans and heartbeats, which each node's hub
+collects in memory and writes every LIVE_WATCH_SECONDS with save_devices
+(keeping the latest time any node saw a device). The device watch task
+raises `device_silent` for devices quiet longer than the event allows, and
+the counter purge drops per-minute rows the charts no longer show; the
+scheduler runs both (scheduler.py). A second runner is harmless: the alert
+latch makes an alert appear once, and a purge finds nothing left to drop.
 """
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, select
@@ -14,7 +15,7 @@ from sqlalchemy import case, select
 from ..driver import INSERT
 from ..extensions import db
 from ..models import Event, GateDevice, utcnow
-from . import alert_rules, alerts, counters, webhooks
+from . import alert_rules, alerts, counters
 
 KEEP_MINUTES = 120  # per-minute counter rows older than this are dropped (charts show the last hour)
 
@@ -36,7 +37,7 @@ def save_devices(seen: dict[tuple[int, str], tuple[str, datetime]]) -> None:
 
 
 def check_devices(now: datetime | None = None) -> list[dict]:
-    """Raise (and re-arm) device_silent alerts for events running now; returns the new alerts."""
+    """Raise (and re-arm) device_silent alerts for events running now (every LIVE_WATCH_SECONDS)."""
     now = now or utcnow()
     raised = []
     event_ids = db.session.scalars(select(GateDevice.event_id).where(
@@ -52,27 +53,6 @@ def check_devices(now: datetime | None = None) -> list[dict]:
     return raised
 
 
-class Watch:
-    """The clock of a serving node's hub: called from the hub's thread, in an app context."""
-
-    def __init__(self, hub, every: float):
-        self.hub, self.every = hub, every
-        self.next_at = 0.0
-        self.next_purge = 0.0
-        self.webhooks = webhooks.Sender(hub._app)
-
-    def tick(self) -> None:
-        """Do the periodic work if its time has come."""
-        now = time.monotonic()
-        if now < self.next_at:
-            return
-        self.next_at = now + self.every
-        self.hub.save_devices()
-        check_devices()
-        if now >= self.next_purge:
-            self.next_purge = now + 600
-            counters.forget_minutes_before(counters.minute_of(utcnow()) - KEEP_MINUTES)
-        self.webhooks.wake()
-
-    def stop(self) -> None:
-        self.webhooks.stop()
+def purge_old_minutes() -> int:
+    """Drop per-minute counter rows older than KEEP_MINUTES (every COUNTER_PURGE_SECONDS); returns how many."""
+    return counters.forget_minutes_before(counters.minute_of(utcnow()) - KEEP_MINUTES)
