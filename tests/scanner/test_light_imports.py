@@ -14,6 +14,10 @@ def loaded_after(statement: str) -> list[str]:
     return json.loads(done.stdout)
 
 
+def test_the_rules_core_imports_alone() -> None:
+    assert loaded_after("import scanner.rules") == []
+
+
 def test_code_reading_and_the_gate_pack_import_without_numpy_or_opencv() -> None:
     assert loaded_after("import scanner.ticket_codes, scanner.gate_pack, scanner.local_judge") == []
 
