@@ -32,7 +32,11 @@ function show(answer) {
   const t = answer.ticket;
   $("holder").textContent = t ? t.holder.name : "";
   const bits = t ? [t.type.name, (t.zones || []).join(" + ")] : [];
-  if (answer.first_entry) bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  if (answer.first_entry) {
+    // In the event's time zone, as the message says it, whatever zone this device is set to.
+    const clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.pack?.rules?.timezone || undefined };
+    bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], clock)} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  }
   if (t?.notes) bits.push(t.notes);
   $("details").textContent = bits.filter(Boolean).join(" · ");
   clearTimeout(state.clearTimer);
