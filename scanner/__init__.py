@@ -2,40 +2,43 @@
 
 `decode(image)` is the one entry point the gate client and the server's
 `/scans/frame` endpoint share. This package never imports the web app.
+
+The decoding names below are loaded on first use (PEP 562), so the modules
+that need no image work (`scanner.rules`, `scanner.ticket_codes`, the gate
+pack) import without NumPy or OpenCV: the server's scan path uses them.
 """
 
 from __future__ import annotations
 
-import time
+import importlib
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from scanner.backends import Decoder, Symbol, get_decoder, resolve_decoder
-from scanner.image import as_gray, image_from_bytes
-from scanner.pipeline import scan
-from scanner.reader import FrameReader
+if TYPE_CHECKING:
+    from scanner.backends import Decoder, Symbol, get_decoder
+    from scanner.decoding import DEFAULT_BUDGET_MS, decode, decode_bytes
+    from scanner.reader import FrameReader
 
 __all__ = ["DEFAULT_BUDGET_MS", "Decoder", "FrameReader", "Symbol", "decode", "decode_bytes", "get_decoder"]
 
-# Time allowed per 720p frame (and proportionally more for bigger images).
-# Only a pathological frame (many code-like regions, none readable) comes
-# near it: an empty 720p frame takes a few milliseconds, one with a code ~5.
-DEFAULT_BUDGET_MS = 200.0
-_BUDGET_PIXELS = 1280 * 720
+_HOMES = {
+    "DEFAULT_BUDGET_MS": "scanner.decoding",
+    "decode": "scanner.decoding",
+    "decode_bytes": "scanner.decoding",
+    "Decoder": "scanner.backends",
+    "Symbol": "scanner.backends",
+    "get_decoder": "scanner.backends",
+    "FrameReader": "scanner.reader",
+}
 
 
-def decode(image: np.ndarray, decoder: str | Decoder | None = None, budget_ms: float | None = None) -> list[str]:
-    """Return the texts of the QR codes in `image` (grey or BGR array), closest first; [] if none."""
-    gray = as_gray(image)
-    chosen = resolve_decoder(decoder)
-    if budget_ms is None:
-        budget_ms = DEFAULT_BUDGET_MS * max(1.0, gray.size / _BUDGET_PIXELS)
-    deadline = time.perf_counter() + budget_ms / 1000.0
-    return scan(gray, chosen, deadline).texts()
+def __getattr__(name: str) -> Any:
+    """Load a decoding name (and NumPy, OpenCV) the first time it is asked for."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'scanner' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # asked once: later lookups skip this function
+    return value
 
 
-def decode_bytes(
-    data: bytes | bytearray | memoryview, decoder: str | Decoder | None = None, budget_ms: float | None = None
-) -> list[str]:
-    """Decode an uploaded PNG/JPEG and return its QR texts; ValueError if the bytes are no image."""
-    return decode(image_from_bytes(data), decoder=decoder, budget_ms=budget_ms)
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

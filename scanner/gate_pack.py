@@ -1,14 +1,16 @@
 """The gate pack kept on disk, so a gate can judge tickets while the server is away.
 
-The server's pack (`GET .../gate-pack?gate=CODE`, see checkin/gate/offline.py)
-holds the gate's rules, the event's public keys, each ticket type's zones and
-validity, and per ticket its serial, current generation, state, blocked flag,
-type, holder's name and foreign barcode. Its `cursor` is passed back as
-`since` to get only the tickets changed after it.
+The server's pack (`GET .../gate-pack?gate=CODE`, its format is described in
+checkin/gate/offline.py) holds the gate's rules and time zone, the event's
+public keys and the other events' ones, each ticket type's zones and validity,
+and per ticket its serial, current generation, state, blocked flag, type,
+holder's name and foreign barcode. Its `cursor` is passed back as `since` to
+get only the tickets changed after it.
 
 It lives in a small SQLite file beside the offline queue, together with
-what this gate saw itself (who it let in or out), so a client restarted
-while the server is down still judges as before.
+what this gate saw itself (who it let in or out, and when and where they
+first came in), so a client restarted while the server is down still
+judges as before. Files written by older clients are upgraded in place.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import binascii
 import json
 import sqlite3
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from scanner.rules import AdmissionFacts
 from scanner.ticket_codes import PublicKey, load_key
 
 __all__ = ["GatePack", "pack_path"]
@@ -35,6 +39,13 @@ CREATE TABLE IF NOT EXISTS barcodes (code TEXT PRIMARY KEY, serial INTEGER NOT N
 -- Who this gate let in or out itself: 'in' or 'out', and when (Unix time).
 CREATE TABLE IF NOT EXISTS presence (serial INTEGER PRIMARY KEY, state TEXT NOT NULL, at REAL NOT NULL);
 """
+# Columns added since, to files of older clients as well (NULL in their old rows).
+_ADDED = (
+    ("keys", "own", "INTEGER NOT NULL DEFAULT 1"),  # 0: another event's key, its codes read wrong_event
+    ("barcodes", "generation", "INTEGER"),  # the ticket generation the barcode names
+    ("presence", "first_at", "REAL"),  # the ticket's first entry (Unix time) ...
+    ("presence", "first_gate", "TEXT"),  # ... and the name of the gate it came in by
+)
 
 
 def pack_path(queue: Path) -> Path:
@@ -51,14 +62,22 @@ class GatePack:
         # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
         self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         self._db.executescript(_SCHEMA)
-        self._keys: dict[int, PublicKey] = {}
+        self._add_columns()
+        self._keys: dict[int, tuple[PublicKey, bool]] = {}
+
+    def _add_columns(self) -> None:
+        with self._db:
+            for table, column, kind in _ADDED:
+                if column not in {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def apply(self, pack: dict[str, Any]) -> int:
         """Store a pack from the server (whole or incremental); return how many tickets it brought."""
         try:
             tickets = [(int(t["serial"]), t) for t in pack["tickets"]]
-            keys = [(int(k["kid"]), k["public_key"]) for k in pack["keys"]]
-            for _, public in keys:
+            keys = [(int(k["kid"]), k["public_key"], 1) for k in pack["keys"]] + \
+                [(int(k["kid"]), k["public_key"], 0) for k in pack.get("other_keys") or []]
+            for _, public, _own in keys:
                 load_key(base64.b64decode(public, validate=True))
             rules, types, cursor = dict(pack["gate"]), dict(pack.get("types") or {}), int(pack["cursor"])
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
@@ -69,7 +88,7 @@ class GatePack:
                 self._db.execute("UPDATE barcodes SET current = 0")
             for serial, ticket in tickets:
                 self._store_ticket(serial, ticket)
-            self._db.executemany("INSERT OR REPLACE INTO keys VALUES (?, ?)", keys)
+            self._db.executemany("INSERT OR REPLACE INTO keys (kid, public_key, own) VALUES (?, ?, ?)", keys)
             meta = {"gate": rules, "types": types, "cursor": cursor, "refreshed_at": time.time()}
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                  [(name, json.dumps(value)) for name, value in meta.items()])
@@ -80,8 +99,13 @@ class GatePack:
         if before and before.get("barcode") and before["barcode"] != ticket.get("barcode"):
             # The printed barcode no longer names the ticket as it is now.
             self._db.execute("UPDATE barcodes SET current = 0 WHERE code = ?", (before["barcode"],))
-        if ticket.get("barcode"):
-            self._db.execute("INSERT OR REPLACE INTO barcodes VALUES (?, ?, 1)", (ticket["barcode"], serial))
+        # An older server sends only `barcode`, and only while it names the current generation.
+        foreign = ticket.get("foreign_barcode") or (
+            ticket.get("barcode") and {"code": ticket["barcode"], "generation": ticket["generation"]})
+        if foreign:
+            generation = int(foreign["generation"])
+            self._db.execute("INSERT OR REPLACE INTO barcodes (code, serial, current, generation) VALUES (?, ?, ?, ?)",
+                             (foreign["code"], serial, int(generation == int(ticket["generation"])), generation))
         self._db.execute("INSERT OR REPLACE INTO tickets VALUES (?, ?)", (serial, json.dumps(ticket)))
 
     def _meta(self, name: str) -> Any:
@@ -105,20 +129,20 @@ class GatePack:
 
     @property
     def gate(self) -> dict[str, Any]:
-        """The gate's rules: zone, admits, direction, reentry, opening hours."""
+        """The gate's rules: zone, admits, direction, reentry, opening hours, the event's time zone."""
         return self._meta("gate") or {}
 
     def ticket_type(self, code: str) -> dict[str, Any]:
         """A ticket type's name, zones and validity window ({} if the pack has none)."""
         return (self._meta("types") or {}).get(code) or {}
 
-    def key(self, kid: int) -> PublicKey | None:
-        """The event's public key with this id, or None when the pack has no such key."""
+    def key(self, kid: int) -> tuple[PublicKey, bool] | None:
+        """(public key, True when it is this event's) for a key id, or None when the pack has no such key."""
         if kid not in self._keys:
-            row = self._db.execute("SELECT public_key FROM keys WHERE kid = ?", (kid,)).fetchone()
+            row = self._db.execute("SELECT public_key, own FROM keys WHERE kid = ?", (kid,)).fetchone()
             if row is None:
                 return None
-            self._keys[kid] = load_key(base64.b64decode(row[0]))
+            self._keys[kid] = (load_key(base64.b64decode(row[0])), bool(row[1]))
         return self._keys[kid]
 
     def ticket(self, serial: int) -> dict[str, Any] | None:
@@ -126,21 +150,32 @@ class GatePack:
         row = self._db.execute("SELECT body FROM tickets WHERE serial = ?", (serial,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def by_barcode(self, code: str) -> tuple[dict[str, Any], bool] | None:
-        """(ticket, still current) for a foreign barcode, or None when no ticket has it."""
-        row = self._db.execute("SELECT serial, current FROM barcodes WHERE code = ?", (code,)).fetchone()
+    def by_barcode(self, code: str) -> tuple[dict[str, Any], int] | None:
+        """(ticket, the generation the barcode names) for a foreign barcode, or None when no ticket has it."""
+        row = self._db.execute("SELECT serial, current, generation FROM barcodes WHERE code = ?", (code,)).fetchone()
         ticket = self.ticket(row[0]) if row else None
-        return (ticket, bool(row[1])) if ticket and row else None
+        if ticket is None:
+            return None
+        if row[2] is None:  # kept by an older client, which only knew whether it was current
+            return ticket, int(ticket["generation"]) if row[1] else 0
+        return ticket, int(row[2])
 
-    def presence(self, serial: int) -> tuple[str, float] | None:
-        """('in' or 'out', when) as this gate last saw the ticket, or None."""
-        row = self._db.execute("SELECT state, at FROM presence WHERE serial = ?", (serial,)).fetchone()
-        return (row[0], row[1]) if row else None
+    def admission(self, serial: int) -> AdmissionFacts | None:
+        """The ticket's admission as this gate knows it (inside or left, first entry), or None."""
+        row = self._db.execute("SELECT state, at, first_at, first_gate FROM presence WHERE serial = ?",
+                               (serial,)).fetchone()
+        if row is None:
+            return None
+        # An older client kept only the last time and never the gate: the best it can say.
+        first_at = datetime.fromtimestamp(row[2] if row[2] is not None else row[1], timezone.utc)
+        return AdmissionFacts(row[0] == "in", first_at, row[3] or str(self.gate.get("name") or "this gate"))
 
-    def record(self, serial: int, state: str) -> None:
-        """Remember that this gate let the ticket in ('in') or out ('out')."""
+    def remember(self, serial: int, admission: AdmissionFacts) -> None:
+        """Keep the ticket's admission after this gate let it in or out (or learnt it from the server)."""
         with self._db:
-            self._db.execute("INSERT OR REPLACE INTO presence VALUES (?, ?, ?)", (serial, state, time.time()))
+            self._db.execute("INSERT OR REPLACE INTO presence (serial, state, at, first_at, first_gate) "
+                             "VALUES (?, ?, ?, ?, ?)", (serial, "in" if admission.inside else "out", time.time(),
+                                                        admission.first_at.timestamp(), admission.first_gate_name))
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])

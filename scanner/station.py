@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from scanner.gate_pack import GatePack
-from scanner.local_judge import WrongDirection, direction_at, judge_here, ticket_for
+from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
 from scanner.outbox import Outbox
 from scanner.remote import Offline, Refused
 
@@ -209,16 +209,8 @@ class Station:
 
     def _remember(self, code: str, answer: dict[str, Any]) -> None:
         """Note who the server let in or out here, so offline judging knows who is inside."""
-        if self.pack is None or not self.pack.loaded or answer.get("repeat"):
-            return
-        ticket, _ = ticket_for(self.pack, code)
-        direction = (answer.get("scan") or {}).get("direction") or "in"
-        if ticket is None:
-            return
-        if answer.get("status") == "ok":
-            self.pack.record(int(ticket["serial"]), direction)
-        elif answer.get("reason") == "duplicate":
-            self.pack.record(int(ticket["serial"]), "in")  # inside already, by whichever gate
+        if self.pack is not None and self.pack.loaded:
+            remember_answer(self.pack, code, answer)
 
     def _new_scan(self, code: str) -> dict[str, Any]:
         scan: dict[str, Any] = {

@@ -42,3 +42,27 @@ def test_batch_upload_is_judged_once_and_flags_cross_gate_conflicts(client, toke
     assert counts["zones"]["hall"]["checked_in"] == 2 and counts["zones"]["hall"]["inside"] == 2
     assert counts["gates"]["north"]["entries"] == 2
     assert counts["gates"]["south"]["duplicates"] == 1
+
+
+def test_gate_pack_lets_a_gate_judge_as_the_server(client, token, admin, make_event, issue):
+    """Time zone for messages, the other events' keys (wrong_event) and barcodes that moved on (revoked)."""
+    make_event()
+    make_event("other")
+    gate = Api(client, token("gate", "ev"))
+    issue(barcode="EXT-KEPT")
+    moved = issue(barcode="EXT-MOVED")[0]
+    r = admin.post(f"/api/v1/events/ev/tickets/{moved['id']}/transfer", {"holder": {"name": "Nadia New"},
+                                                                      "reason": "sold to a friend"})
+    assert r.status_code == 200, r.json
+    pack = gate.get("/api/v1/events/ev/gate-pack?gate=north").json
+    assert pack["gate"]["timezone"] == "Europe/Berlin"
+    own, other = {k["kid"] for k in pack["keys"]}, {k["kid"] for k in pack["other_keys"]}
+    assert codes.peek(issue("other")[0]["code"]).kid in other and not own & other
+    plain = issue()[0]
+    pack = gate.get("/api/v1/events/ev/gate-pack?gate=north").json  # again, with a ticket without a barcode
+    tickets = {t.get("foreign_barcode", {}).get("code"): t for t in pack["tickets"]}
+    assert tickets["EXT-KEPT"]["barcode"] == "EXT-KEPT"
+    assert tickets["EXT-KEPT"]["foreign_barcode"]["generation"] == tickets["EXT-KEPT"]["generation"]
+    assert tickets["EXT-MOVED"]["barcode"] is None, "older gates must not take it as current"
+    assert tickets["EXT-MOVED"]["foreign_barcode"]["generation"] < tickets["EXT-MOVED"]["generation"]
+    assert tickets[None]["serial"] == codes.peek(plain["code"]).serial, "no barcode, no foreign_barcode key"

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from scanner.rules import DUPLICATE, WrongDirection, direction_at, refusal, verdict
+
 from ..driver import Row
 from ..errors import Forbidden, Invalid, NotFound
 from ..events.setup import event_by_slug
@@ -21,7 +23,6 @@ from ..live import counters
 from ..models import utcnow
 from . import queries as q
 from .lookup import resolve
-from .messages import message_for
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,16 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
     ticket, reason = resolve(gate.event_id, req.code, since)
     if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
         return replay(prior)
+    when = req.scanned_at if req.offline and req.scanned_at else now  # offline: judged as of the scan
     if reason is None:
-        reason = _refusal(gate, ticket, direction, req.scanned_at if req.offline and req.scanned_at else now)
+        reason = refusal(gate, ticket, direction, when)
     admission, left = None, False
     if reason is None and direction == "in":
         admission = _enter(gate, ticket.id, now)
-        reason = None if admission is None else "duplicate"
+        reason = None if admission is None else DUPLICATE
     elif reason is None:
         left = q.run(q.LEAVE, key_ticket=ticket.id, key_zone=gate.zone, now=now).rowcount == 1
-    answer = _answer(gate, ticket, direction, reason, admission)
+    answer = _answer(gate, ticket, direction, reason, admission, when)
     try:
         scan_id = q.run(q.INSERT_SCAN, event_id=gate.event_id, gate_id=gate.id,
                         ticket_id=ticket.id if ticket else None, code=req.code, device=device,
@@ -91,31 +93,11 @@ def check_gate_binding(gate: Row, bound_event_id: int | None, bound_gate_id: int
 
 
 def _direction(gate: Row, asked: str | None) -> str:
-    direction = asked or ("out" if gate.direction == "out" else "in")
-    if gate.direction != "both" and direction != gate.direction:
-        raise Invalid(f"{gate.name} is an {gate.direction} gate",
-                      {"direction": [f"this gate only takes {gate.direction!r}"]})
-    return direction
-
-
-def _refusal(gate: Row, ticket: Row, direction: str, when: datetime) -> str | None:
-    if direction == "out":
-        return None  # whoever is leaving may leave
-    if ticket.state == "void":
-        return "void"
-    if ticket.blocked:
-        return "blocked"
-    if ticket.state == "pending":
-        return "unpaid"
-    if ticket.type_code not in gate.admits or (ticket.zones and gate.zone not in ticket.zones):
-        return "not_admitted"
-    if not _within(when, gate.opens_at, gate.closes_at) or not _within(when, ticket.valid_from, ticket.valid_until):
-        return "invalid_time"
-    return None
-
-
-def _within(when: datetime, start: datetime | None, end: datetime | None) -> bool:
-    return (start is None or when >= start) and (end is None or when <= end)
+    try:
+        return direction_at(gate, asked)
+    except WrongDirection as wrong:
+        raise Invalid(f"{gate.name} is an {wrong.allowed} gate",
+                      {"direction": [f"this gate only takes {wrong.allowed!r}"]}) from None
 
 
 def _enter(gate: Row, ticket_id: int, now: datetime) -> Row | None:
@@ -128,15 +110,18 @@ def _enter(gate: Row, ticket_id: int, now: datetime) -> Row | None:
     return q.run(q.ADMISSION, key_ticket=ticket_id, key_zone=gate.zone).first()
 
 
-def _answer(gate: Row, ticket: Row | None, direction: str, reason: str | None, admission: Row | None) -> dict:
+def _answer(gate: Row, ticket: Row | None, direction: str, reason: str | None, admission: Row | None,
+            when: datetime) -> dict:
+    # The rows carry the columns scanner.rules reads its facts by, so they go in as they are.
+    judged = verdict(reason, direction, gate, ticket, admission, when)
     return {
-        "status": "refused" if reason else "ok",
-        "reason": reason,
-        "message": message_for(reason, direction, gate, ticket, admission),
+        "status": judged.status,
+        "reason": judged.reason,
+        "message": judged.message,
         "repeat": False,
         "ticket": ticket_part(ticket) if ticket else None,
         "first_entry": {"at": admission.first_at.isoformat(), "gate": admission.gate_code,
-                        "gate_name": admission.gate_name} if admission else None,
+                        "gate_name": admission.first_gate_name} if admission else None,
         "badge": badge_state(ticket.badge_type, ticket.generation, ticket.badge_generation, ticket.badge_prints)
         if ticket else {"needs_print": False, "prints": 0},
     }

@@ -3,6 +3,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from scanner.rules import INVALID, code_reason
+
 from ..driver import Row
 from ..extensions import db
 from ..models import SigningKey
@@ -26,7 +28,7 @@ def _key(kid: int) -> tuple[int, codes.Signer] | None:
 
 def resolve(event_id: int, text: str, since: datetime) -> tuple[Row | None, str | None]:
     """The ticket a code names (with `recent_scan_id`, its latest scan since `since`)
-    and why it cannot be used as is, if so.
+    and why it cannot be used as is, if so (scanner.rules.code_reason).
 
     Reasons: invalid (unknown, malformed or forged), wrong_event, revoked
     (an older generation; the row returned is the ticket as it is now).
@@ -36,17 +38,16 @@ def resolve(event_id: int, text: str, since: datetime) -> tuple[Row | None, str 
         return _foreign(event_id, text, since)
     key = _key(claim.kid)
     if key is None or not key[1].issued(claim):
-        return None, "invalid"
+        return None, code_reason(known=False)
     if key[0] != event_id:
-        return None, "wrong_event"
+        return None, code_reason(known=True, own_event=False)
     ticket = run(TICKET_BY_SERIAL, event_id=event_id, serial=claim.serial, since=since).first()
-    if ticket is None or claim.generation > ticket.generation:
-        return None, "invalid"
-    return ticket, ("revoked" if claim.generation < ticket.generation else None)
+    reason = code_reason(known=True, generation=claim.generation, current=ticket.generation if ticket else None)
+    return (None if reason == INVALID else ticket), reason
 
 
 def _foreign(event_id: int, text: str, since: datetime) -> tuple[Row | None, str | None]:
     ticket = run(TICKET_BY_BARCODE, event_id=event_id, code=text, since=since).first()
     if ticket is None:
-        return None, "invalid"
-    return ticket, (None if ticket.barcode_generation == ticket.generation else "revoked")
+        return None, code_reason(known=False)
+    return ticket, code_reason(known=True, generation=ticket.barcode_generation, current=ticket.generation)

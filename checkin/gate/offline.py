@@ -1,11 +1,25 @@
 """What gates need to keep working offline, and taking their scans back in.
 
-The gate pack lets a gate judge codes without the server: the event's public
-keys, and per ticket its current generation (older codes are revoked), state,
-type and holder's name, and per ticket type its zones and validity window
-(sent whole every time: a type change is not a ticket change). Its cursor
-is the ledger position it reflects; asking again with `since=cursor`
-returns only the tickets changed after it.
+The gate pack (`GET .../gate-pack?gate=CODE[&since=CURSOR]`) lets a gate judge
+codes without the server, by the same rules (scanner/rules.py). Its JSON:
+
+    gate        the gate's rules: code, name, zone, admits, direction, reentry,
+                opens_at, closes_at, and timezone (the event's, for the times
+                in messages; added later: a gate without it uses its own clock's zone)
+    keys        [{kid, public_key}] this event's Ed25519 public keys (base64)
+    other_keys  [{kid, public_key}] the other events' keys: a code one of them
+                signed reads wrong_event, not invalid (added later; optional)
+    types       {code: {name, zones, valid_from, valid_until}}, sent whole every
+                time: a type change is not a ticket change
+    tickets     [{serial, generation, state, blocked, name, type, type_name,
+                  barcode, foreign_barcode?}]: `barcode` is the foreign barcode
+                while it still names the ticket as it is, else null (what older
+                gates read); `foreign_barcode` {code, generation}, present when
+                the ticket has one, says which generation it names, so a gate
+                also knows a barcode whose ticket moved on is revoked
+    cursor      the ledger position the pack reflects; asking again with
+                `since=cursor` returns only the tickets changed after it
+    incremental true when only changed tickets are listed
 """
 import base64
 
@@ -23,30 +37,40 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
     cursor = db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.event_id == event_id)
                                .order_by(LedgerEntry.id.desc()).limit(1)) or 0
     query = select(Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
-                   Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")).join(TicketType).where(
-        Ticket.event_id == event_id)
+                   Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")
+                   ).join(TicketType).where(Ticket.event_id == event_id)
     if since:
         changed = select(LedgerEntry.ticket_id).where(LedgerEntry.event_id == event_id, LedgerEntry.id > since,
                                                       LedgerEntry.ticket_id.is_not(None))
         query = query.where(Ticket.id.in_(changed))
-    keys = db.session.execute(select(SigningKey.kid, SigningKey.public_key)
-                              .where(SigningKey.event_id == event_id)).all()
+    keys = db.session.execute(select(SigningKey.event_id, SigningKey.kid, SigningKey.public_key)).all()
     types = db.session.execute(select(TicketType.code, TicketType.name, TicketType.zones, TicketType.valid_from,
                                       TicketType.valid_until).where(TicketType.event_id == event_id)).all()
     return {
         "gate": {"code": gate.code, "name": gate.name, "zone": gate.zone, "admits": gate.admits,
                  "direction": gate.direction, "reentry": gate.reentry, "opens_at": _iso(gate.opens_at),
-                 "closes_at": _iso(gate.closes_at)},
-        "keys": [{"kid": kid, "public_key": base64.b64encode(pub).decode()} for kid, pub in keys],
+                 "closes_at": _iso(gate.closes_at), "timezone": gate.timezone},
+        "keys": [_key(k) for k in keys if k.event_id == event_id],
+        "other_keys": [_key(k) for k in keys if k.event_id != event_id],
         "types": {t.code: {"name": t.name, "zones": list(t.zones or []), "valid_from": _iso(t.valid_from),
                            "valid_until": _iso(t.valid_until)} for t in types},
-        "tickets": [{"serial": t.serial, "generation": t.generation, "state": t.state, "blocked": t.blocked,
-                     "name": t.holder_name, "type": t.code, "type_name": t.type_name,
-                     "barcode": t.barcode if t.barcode_generation == t.generation else None}
-                    for t in db.session.execute(query)],
+        "tickets": [_ticket(t) for t in db.session.execute(query)],
         "cursor": cursor,
         "incremental": bool(since),
     }
+
+
+def _key(key) -> dict:
+    return {"kid": key.kid, "public_key": base64.b64encode(key.public_key).decode()}
+
+
+def _ticket(t) -> dict:
+    entry = {"serial": t.serial, "generation": t.generation, "state": t.state, "blocked": t.blocked,
+             "name": t.holder_name, "type": t.code, "type_name": t.type_name,
+             "barcode": t.barcode if t.barcode_generation == t.generation else None}
+    if t.barcode:  # only then: most tickets have none, and the pack stays small
+        entry["foreign_barcode"] = {"code": t.barcode, "generation": t.barcode_generation}
+    return entry
 
 
 def _iso(moment):

@@ -61,7 +61,7 @@ ADMIT_AGAIN = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(Fals
 LEAVE = update(Admission).where(*_ADMISSION_KEY, Admission.inside.is_(True)).values(
     inside=False, last_at=bindparam("now"))
 ADMISSION = select(Admission.inside, Admission.first_at, Gate.code.label("gate_code"),
-                   Gate.name.label("gate_name")).join(Gate, Gate.id == Admission.first_gate_id
+                   Gate.name.label("first_gate_name")).join(Gate, Gate.id == Admission.first_gate_id
                                                        ).where(*_ADMISSION_KEY)
 
 

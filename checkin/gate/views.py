@@ -4,7 +4,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, File, Integer, List, Nested, String
 from apiflask.validators import FileSize, Length, OneOf, Range
 
-import scanner
+from scanner.decoding import decode_bytes  # loaded with the app, not on the first frame
 
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
@@ -59,7 +59,7 @@ def scan_frame(slug, form_and_files_data):
     data = form_and_files_data
     try:
         # Decoding is the expensive part; it runs before any database work.
-        texts = scanner.decode_bytes(data.pop("image").read())
+        texts = decode_bytes(data.pop("image").read())
     except ValueError as error:
         raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
     caller = current()

@@ -1,9 +1,18 @@
-// Offline judging for the gate page: the gate pack, a local verdict, and a
-// queue of scans that uploads through /scans/batch when the server is back.
-// Code format (see checkin/tickets/codes.py): base32 of version(1) kid(4) serial(4)
+// Offline judging for the gate page: the gate pack, reading codes, a local verdict,
+// and a queue of scans that uploads through /scans/batch when the server is back.
+// The rules are gate-rules.js (the browser's copy of scanner/rules.py); this module
+// reads codes and turns the pack (see checkin/gate/offline.py) into their facts.
+// Code format (see scanner/ticket_codes.py): base32 of version(1) kid(4) serial(4)
 // generation(2) + Ed25519 signature(64) over the first 11 bytes.
+// Signatures are checked with WebCrypto where the browser offers it: in a secure
+// context (HTTPS, localhost) with Ed25519. Served over plain HTTP on a LAN address
+// there is no crypto.subtle; codes are then judged by the pack alone (a key id,
+// serial and generation it knows), as before, rather than not at all.
 
 import { api, ev } from "./api.js";
+import * as rules from "./gate-rules.js";
+
+export { WrongDirection } from "./gate-rules.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const queueKey = () => `gate.queue.${ev()}`;
@@ -21,68 +30,124 @@ function base32(text) {
   return out;
 }
 
+const moment = (text) => (text ? new Date(text) : null);
+
 export class GatePack {
-  constructor(gate) { this.gate = gate; this.tickets = new Map(); this.barcodes = new Map(); this.keys = new Map();
-                      this.cursor = 0; this.insideHere = new Set(); }
+  constructor(gate) {
+    this.gate = gate;
+    this.rules = {}; this.types = {}; this.cursor = 0;
+    this.tickets = new Map();  // serial -> the pack's ticket
+    this.barcodes = new Map();  // foreign barcode -> {serial, generation it names}
+    this.keys = new Map();  // kid -> {key: CryptoKey, or null where it cannot be checked, own: this event's}
+    this.admissions = new Map();  // serial -> {inside, first_at, first_gate_name}, as this page saw them
+  }
 
   /** Load the whole pack, or only what changed since the last cursor. */
   async refresh() {
     const since = this.cursor ? `&since=${this.cursor}` : "";
-    const pack = await api(ev(`/gate-pack?gate=${encodeURIComponent(this.gate)}${since}`));
+    await this.load(await api(ev(`/gate-pack?gate=${encodeURIComponent(this.gate)}${since}`)));
+  }
+
+  /** Take in a pack from the server (whole or incremental). */
+  async load(pack) {
     this.rules = pack.gate;
-    for (const t of pack.tickets) {
-      this.tickets.set(t.serial, t);
-      if (t.barcode) this.barcodes.set(t.barcode, t);
+    this.types = pack.types || {};
+    for (const t of pack.tickets) this.storeTicket(t);
+    for (const [own, keys] of [[true, pack.keys], [false, pack.other_keys || []]]) {
+      for (const k of keys) {
+        if (!this.keys.has(k.kid)) this.keys.set(k.kid, { key: await importKey(k.public_key), own });
+      }
     }
-    for (const k of pack.keys) this.keys.set(k.kid, await importKey(k.public_key));
     this.cursor = pack.cursor;
   }
 
-  /** The verdict for a code, judged here without the server. */
-  async judge(code, direction) {
-    const answer = (status, reason, message, t = null) => ({
-      status, reason, message, repeat: false, offline: true,
-      ticket: t && { type: { code: t.type, name: t.type_name || t.type }, holder: { name: t.name, company: null } } });
-    const ticket = await this.lookup(code);
-    if (!ticket) return answer("refused", "invalid", "Not a valid ticket (offline check)");
-    if (ticket.revoked) return answer("refused", "revoked", `Old code - now belongs to ${ticket.t.name}`, ticket.t);
-    const t = ticket.t;
-    if (direction === "out") { this.insideHere.delete(t.serial); return answer("ok", null, `Goodbye ${t.name}`, t); }
-    if (t.state === "void") return answer("refused", "void", "Ticket cancelled", t);
-    if (t.blocked) return answer("refused", "blocked", "Ticket blocked - call a supervisor", t);
-    if (t.state === "pending") return answer("refused", "unpaid", "Payment pending", t);
-    if (!this.rules.admits.includes(t.type)) return answer("refused", "not_admitted", `${t.type} not admitted here`, t);
-    if (this.insideHere.has(t.serial)) return answer("refused", "duplicate", "Already entered here (offline)", t);
-    this.insideHere.add(t.serial);
-    return answer("ok", null, `Welcome ${t.name} (offline)`, t);
+  storeTicket(t) {
+    this.tickets.set(t.serial, t);
+    // An older server sends only `barcode`, and only while it names the current generation.
+    const foreign = t.foreign_barcode || (t.barcode && { code: t.barcode, generation: t.generation });
+    if (foreign) this.barcodes.set(foreign.code, { serial: t.serial, generation: foreign.generation });
   }
 
+  /** The verdict for a code, judged here without the server; throws WrongDirection as the server refuses it. */
+  async judge(code, asked, now = new Date()) {
+    const gate = this.gateFacts();
+    const direction = rules.directionAt(gate, asked);
+    const { ticket, reason } = await this.lookup(code);
+    const facts = ticket && this.ticketFacts(ticket);
+    const admission = (ticket && this.admissions.get(ticket.serial)) || null;
+    const verdict = rules.judge({ gate, ticket: facts, reason, direction, when: now, admission });
+    const after = verdict.status === rules.OK && rules.admissionAfter(gate, admission, direction, now);
+    if (after) this.admissions.set(ticket.serial, after);
+    const first = verdict.reason === rules.DUPLICATE && admission;
+    return {
+      ...verdict, repeat: false, offline: true,
+      ticket: facts && { type: { code: facts.type_code, name: facts.type_name }, holder: { name: facts.holder_name, company: null },
+                         zones: facts.zones },
+      first_entry: first ? { at: first.first_at.toISOString(), gate_name: first.first_gate_name } : null,
+    };
+  }
+
+  /** Note who the server let in or out here, or found inside already, for offline judging later. */
+  async remember(code, answer) {
+    const { ticket } = await this.lookup(code);
+    if (!ticket || answer.repeat) return;
+    const first = answer.first_entry;
+    if (answer.reason === rules.DUPLICATE && first) {  // inside already, by whichever gate
+      this.admissions.set(ticket.serial, { inside: true, first_at: new Date(first.at),
+                                           first_gate_name: first.gate_name || first.gate });
+    } else if (answer.status === rules.OK && answer.scan?.at) {
+      const after = rules.admissionAfter(this.gateFacts(), this.admissions.get(ticket.serial) || null,
+                                         answer.scan.direction || "in", new Date(answer.scan.at));
+      if (after) this.admissions.set(ticket.serial, after);
+    }
+  }
+
+  /** {ticket, reason}: the ticket a code names and why it cannot be used as is (rules.codeReason). */
   async lookup(code) {
-    const foreign = this.barcodes.get(code);
-    if (foreign) return { t: foreign, revoked: false };
     const raw = base32(code);
-    if (!raw || raw[0] !== 1) return null;
+    if (!raw || raw[0] !== 1) {  // not one of our codes: perhaps a barcode printed elsewhere
+      const foreign = this.barcodes.get(code);
+      const t = foreign && this.tickets.get(foreign.serial);
+      if (!t) return { ticket: null, reason: rules.codeReason({ known: false }) };
+      return { ticket: t, reason: rules.codeReason({ known: true, generation: foreign.generation, current: t.generation }) };
+    }
     const view = new DataView(raw.buffer);
     const kid = view.getUint32(1), serial = view.getUint32(5), generation = view.getUint16(9);
     const key = this.keys.get(kid);
-    if (!key) return null;
-    if (key !== "unverifiable") {
-      const ok = await crypto.subtle.verify("Ed25519", key, raw.slice(11), raw.slice(0, 11));
-      if (!ok) return null;
-    }
+    if (!key || !(await signedBy(key.key, raw))) return { ticket: null, reason: rules.codeReason({ known: false }) };
+    if (!key.own) return { ticket: null, reason: rules.codeReason({ known: true, ownEvent: false }) };
     const t = this.tickets.get(serial);
-    if (!t || generation > t.generation) return null;
-    return { t, revoked: generation < t.generation };
+    const reason = rules.codeReason({ known: true, generation, current: t ? t.generation : null });
+    return { ticket: reason === rules.INVALID ? null : t, reason };
+  }
+
+  gateFacts() {
+    const g = this.rules;
+    return { code: g.code, name: g.name || g.code, zone: g.zone, admits: g.admits || [], direction: g.direction || "in",
+             reentry: !!g.reentry, opens_at: moment(g.opens_at), closes_at: moment(g.closes_at),
+             timezone: g.timezone || null };
+  }
+
+  ticketFacts(t) {
+    const kind = this.types[t.type] || {};
+    return { holder_name: t.name || "-", type_code: t.type, type_name: t.type_name || kind.name || t.type,
+             state: t.state || "valid", blocked: !!t.blocked, zones: kind.zones || [],
+             valid_from: moment(kind.valid_from), valid_until: moment(kind.valid_until) };
   }
 }
 
 async function importKey(b64) {
+  if (!globalThis.crypto?.subtle) return null;  // not a secure context: judge by the pack alone
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   try {
     return await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
   } catch {
-    return "unverifiable";  // a browser without Ed25519: judge by the pack alone
+    return null;  // a browser without Ed25519: judge by the pack alone
   }
+}
+
+async function signedBy(key, raw) {
+  return key === null || crypto.subtle.verify("Ed25519", key, raw.slice(11), raw.slice(0, 11));
 }
 
 /** Scans made offline, kept in this browser until the server has them. */

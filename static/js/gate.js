@@ -3,7 +3,7 @@
 
 import { api, ApiError, ev, eventSlug } from "./api.js";
 import { Camera, cameras } from "./gate-camera.js";
-import { GatePack, queue } from "./gate-offline.js";
+import { GatePack, queue, WrongDirection } from "./gate-offline.js";
 
 const $ = (id) => document.getElementById(id);
 const VERDICTS = {
@@ -14,8 +14,10 @@ const VERDICTS = {
 const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
 
+// Not crypto.randomUUID: it only exists in a secure context, and gates are often served over plain HTTP on a LAN.
+const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const device = localStorage.getItem("gate.device") ||
-  (localStorage.setItem("gate.device", `web-${crypto.randomUUID().slice(0, 8)}`), localStorage.getItem("gate.device"));
+  (localStorage.setItem("gate.device", `web-${randomId().slice(0, 8)}`), localStorage.getItem("gate.device"));
 const state = { gate: null, direction: "in", offline: false, pack: null, clearTimer: null };
 
 function show(answer) {
@@ -26,11 +28,15 @@ function show(answer) {
   result.dataset.reason = answer.reason || "";
   $("verdict").textContent = VERDICTS[reason] || reason.toUpperCase();
   if (answer.repeat) $("verdict").append(Object.assign(document.createElement("span"), { className: "repeat", textContent: "REPEAT" }));
-  $("message").textContent = answer.message;
+  $("message").textContent = answer.offline ? `${answer.message} (offline)` : answer.message;
   const t = answer.ticket;
   $("holder").textContent = t ? t.holder.name : "";
   const bits = t ? [t.type.name, (t.zones || []).join(" + ")] : [];
-  if (answer.first_entry) bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  if (answer.first_entry) {
+    // In the event's time zone, as the message says it, whatever zone this device is set to.
+    const clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.pack?.rules?.timezone || undefined };
+    bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], clock)} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  }
   if (t?.notes) bits.push(t.notes);
   $("details").textContent = bits.filter(Boolean).join(" · ");
   clearTimeout(state.clearTimer);
@@ -54,26 +60,35 @@ function setOffline(offline) {
 async function scanCode(code) {
   code = code.trim();
   if (!code) return;
-  const scan = { code, gate: state.gate, direction: state.direction, nonce: crypto.randomUUID(),
+  const scan = { code, gate: state.gate, direction: state.direction, nonce: randomId(),
                  scanned_at: new Date().toISOString(), device };
   if (!state.offline) {
     try {
-      return show(await api(ev("/scans"), { method: "POST", body: scan }));
+      const answer = await api(ev("/scans"), { method: "POST", body: scan });
+      show(answer);
+      return await state.pack.remember(code, answer);  // who is inside, for judging offline later
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 0) return showError(err);
       setOffline(true);
     }
   }
+  let answer;
+  try {
+    answer = await state.pack.judge(code, state.direction, new Date(scan.scanned_at));
+  } catch (err) {
+    if (err instanceof WrongDirection) return showError(err);  // the server would refuse it too: not queued
+    throw err;
+  }
   queue.add({ ...scan, offline: true });
   setOffline(true);
-  show(await state.pack.judge(code, state.direction));
+  show(answer);
 }
 
 async function scanFrame(blob) {
   if (state.offline) return;  // offline, only codes decoded on the device can be judged
   const form = new FormData();
   form.append("image", blob, "frame.jpg");
-  for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: crypto.randomUUID() })) form.append(k, v);
+  for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: randomId() })) form.append(k, v);
   try {
     const answer = await api(ev("/scans/frame"), { method: "POST", form });
     if (answer.status !== "no_code") { show(answer); camera.hold(RESULT_MS); }

@@ -2,6 +2,7 @@
 import os
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.serving import make_server
@@ -13,6 +14,7 @@ from flask_migrate import stamp
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LAN_NAME = "gate.lan"
 SCREENSHOTS = Path(os.environ.get("GATE_SCREENSHOTS", Path(__file__).parent / "screenshots"))
 
 if not Path(CHROMIUM).exists():
@@ -60,6 +62,17 @@ def playwright():
 def browser(playwright):
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
     yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lan(playwright):
+    """Chromium that resolves gate.lan to this machine, and lan.origin(port): a plain-HTTP origin
+    that is not a secure context (no crypto.subtle, no crypto.randomUUID), as a gate on the
+    venue's network reaches the server."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=[*FLAGS, f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1"])
+    yield SimpleNamespace(browser=chromium, origin=lambda port: f"http://{LAN_NAME}:{port}")
     chromium.close()
 
 

@@ -122,3 +122,29 @@ def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
     assert page.locator("#holder").inner_text() == "Yuki Tanaka"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "test_camera-ok.png"))
+
+
+def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, lan):
+    """No secure context: no crypto.randomUUID or crypto.subtle; the page still scans, and judges offline."""
+    port = live_app.config["LIVE_URL"].rsplit(":", 1)[1]
+    context = lan.browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(seeded["url"].replace(live_app.config["LIVE_URL"], lan.origin(port)))
+    page.wait_for_selector("body[data-ready]")
+    assert page.evaluate("isSecureContext") is False
+    first, second = seeded["tickets"][:2]
+    wedge_scan(page, first["code"])
+    page.wait_for_selector("#result[data-status=ok]")
+    context.set_offline(True)
+    wedge_scan(page, second["code"])
+    page.wait_for_selector("#offline-banner:not([hidden])")
+    page.wait_for_function("document.getElementById('holder').textContent === 'Lena Müller'")
+    assert page.locator("#result").get_attribute("data-status") == "ok"
+    wedge_scan(page, first["code"])  # let in online a moment ago: the page remembers
+    page.wait_for_selector("#result[data-reason=duplicate]")
+    assert page.locator("#message").inner_text().startswith("Already entered ")
+    assert "at North Gate (offline)" in page.locator("#message").inner_text()
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ import pytest
 
 from checkin.tickets.codes import Signer, new_key_pair
 from scanner.gate_pack import GatePack, pack_path
-from scanner.local_judge import WrongDirection, direction_at, judge_here
+from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
+from scanner.rules import AdmissionFacts
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
 KID, PRIVATE, PUBLIC = new_key_pair()
@@ -63,9 +65,9 @@ def test_reentry_opening_hours_and_direction(pack: GatePack) -> None:
                          closes_at=(NOW + timedelta(hours=1)).isoformat()))
     code = SIGN.code(1, 1)
     assert verdict(pack, code) == "ok" and verdict(pack, code) == "duplicate"
-    pack.record(1, "out")
+    pack.remember(1, AdmissionFacts(False, NOW, "North"))
     assert verdict(pack, code) == "ok", "back in after an exit: this gate allows re-entry"
-    pack.record(1, "out")
+    pack.remember(1, AdmissionFacts(False, NOW, "North"))
     assert verdict(pack, code, now=NOW + timedelta(hours=2)) == "invalid_time"
     assert direction_at(pack.gate, None) == "in"
     with pytest.raises(WrongDirection, match="only takes 'in'"):
@@ -94,3 +96,52 @@ def test_a_malformed_pack_changes_nothing(pack: GatePack) -> None:
     with pytest.raises(ValueError, match="malformed"):
         pack.apply({"tickets": "nope"})
     assert pack.cursor == 10 and len(pack) == 1
+
+
+def test_leaving_without_having_entered_leaves_no_trace(pack: GatePack) -> None:
+    pack.apply(full_pack(ticket(1)))
+    assert verdict(pack, SIGN.code(1, 1), "out") == "ok"
+    assert pack.admission(1) is None
+    assert verdict(pack, SIGN.code(1, 1)) == "ok", "as the server: no admission, so a first entry"
+
+
+def test_another_events_code_is_wrong_event_when_the_pack_lists_its_key(pack: GatePack) -> None:
+    other_kid, other_private, other_public = new_key_pair()
+    foreign_code = Signer(other_kid, other_private).code(1, 1)
+    pack.apply(full_pack(ticket(1)))
+    assert verdict(pack, foreign_code) == "invalid", "an older server's pack: the key is unknown"
+    pack.apply({**full_pack(ticket(1)), "other_keys": [
+        {"kid": other_kid, "public_key": base64.b64encode(other_public).decode()}]})
+    assert verdict(pack, foreign_code) == "wrong_event"
+    forged = Signer(other_kid, new_key_pair()[1]).code(1, 1)
+    assert verdict(pack, forged) == "invalid", "the other event's key id, not its signature"
+
+
+def test_what_the_server_said_is_remembered_for_later(pack: GatePack) -> None:
+    pack.apply(full_pack(ticket(1), ticket(2)))
+    first = {"at": "2030-06-01T09:30:00+00:00", "gate": "south", "gate_name": "South Gate"}
+    remember_answer(pack, SIGN.code(1, 1), {"status": "refused", "reason": "duplicate", "first_entry": first})
+    assert judge_here(pack, SIGN.code(1, 1), "in", NOW)["message"] == "Already entered 09:30 at South Gate"
+    remember_answer(pack, SIGN.code(2, 1), {"status": "ok", "reason": None, "first_entry": None,
+                                            "scan": {"at": NOW.isoformat(), "direction": "in"}})
+    assert pack.admission(2) == AdmissionFacts(True, NOW, "North")
+
+
+def test_a_pack_file_of_an_older_client_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.pack.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE keys (kid INTEGER PRIMARY KEY, public_key TEXT NOT NULL);
+        CREATE TABLE tickets (serial INTEGER PRIMARY KEY, body TEXT NOT NULL);
+        CREATE TABLE barcodes (code TEXT PRIMARY KEY, serial INTEGER NOT NULL, current INTEGER NOT NULL);
+        CREATE TABLE presence (serial INTEGER PRIMARY KEY, state TEXT NOT NULL, at REAL NOT NULL);
+    """)
+    old.execute("INSERT INTO barcodes VALUES ('EXT-OLD', 1, 0)")
+    old.execute("INSERT INTO presence VALUES (1, 'in', ?)", (NOW.timestamp(),))
+    old.commit()
+    old.close()
+    with GatePack(path) as upgraded:
+        upgraded.apply({**full_pack(ticket(1, generation=2)), "incremental": True})
+        assert upgraded.by_barcode("EXT-OLD") == (upgraded.ticket(1), 0), "kept as not current: revoked"
+        assert judge_here(upgraded, "EXT-OLD", "in", NOW)["reason"] == "revoked"
+        assert upgraded.admission(1) == AdmissionFacts(True, NOW, "North")

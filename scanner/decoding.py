@@ -1,0 +1,36 @@
+"""`decode` and `decode_bytes`: QR texts from an image array or uploaded image bytes."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from scanner.backends import Decoder, resolve_decoder
+from scanner.image import as_gray, image_from_bytes
+from scanner.pipeline import scan
+
+__all__ = ["DEFAULT_BUDGET_MS", "decode", "decode_bytes"]
+
+# Time allowed per 720p frame (and proportionally more for bigger images).
+# Only a pathological frame (many code-like regions, none readable) comes
+# near it: an empty 720p frame takes a few milliseconds, one with a code ~5.
+DEFAULT_BUDGET_MS = 200.0
+_BUDGET_PIXELS = 1280 * 720
+
+
+def decode(image: np.ndarray, decoder: str | Decoder | None = None, budget_ms: float | None = None) -> list[str]:
+    """Return the texts of the QR codes in `image` (grey or BGR array), closest first; [] if none."""
+    gray = as_gray(image)
+    chosen = resolve_decoder(decoder)
+    if budget_ms is None:
+        budget_ms = DEFAULT_BUDGET_MS * max(1.0, gray.size / _BUDGET_PIXELS)
+    deadline = time.perf_counter() + budget_ms / 1000.0
+    return scan(gray, chosen, deadline).texts()
+
+
+def decode_bytes(
+    data: bytes | bytearray | memoryview, decoder: str | Decoder | None = None, budget_ms: float | None = None
+) -> list[str]:
+    """Decode an uploaded PNG/JPEG and return its QR texts; ValueError if the bytes are no image."""
+    return decode(image_from_bytes(data), decoder=decoder, budget_ms=budget_ms)
