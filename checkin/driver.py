@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import Connection
-from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -54,26 +53,11 @@ class Result:
 
 
 _plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants
-CONNECTION = "driver.connection"  # session.info key: the connection of the transaction under way
-
-
-# Session.connection() walks the session's transaction machinery on every call; a scan
-# makes five calls in one transaction, so the connection is noted once when it begins.
-@sa_event.listens_for(Session, "after_begin")
-def _note_connection(session: Session, _transaction, connection) -> None:
-    session.info[CONNECTION] = connection
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_connection(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(CONNECTION, None)
 
 
 def connection(session: Session | None = None) -> Connection:
     """The connection of the session's transaction, beginning one if none is under way."""
-    session = session or db.session()
-    return session.info.get(CONNECTION) or session.connection()
+    return (session or db.session()).transaction_connection()
 
 
 def per_database(build: Callable) -> dict[str, Any]:
