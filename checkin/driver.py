@@ -52,7 +52,7 @@ class Result:
         return self.one()[0]
 
 
-_plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants
+_plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants or cached
 
 
 def connection(session: Session | None = None) -> Connection:
@@ -70,16 +70,16 @@ def this_database(statements: dict[str, Any]):
     return statements[connection().dialect.name]
 
 
-def run(statement, **params) -> Result:
-    """Execute a prebuilt statement in the session's current transaction."""
-    conn = connection()
+def run(statement, /, session: Session | None = None, **params) -> Result:
+    """Execute a prebuilt statement with these bind values (none named `session`) in the session's transaction."""
+    conn = connection(session)
     dialect = conn.dialect
     plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
     values = {**plan.fixed, **params}
     for name, convert in plan.binds:
         values[name] = convert(values[name])
     args = [values[name] for name in plan.names] if plan.positional else values
-    cursor = execute(conn, plan.sql, args)
+    cursor = _execute(conn, plan.sql, args)
     try:
         rows = []
         if plan.row is not None:
@@ -91,8 +91,8 @@ def run(statement, **params) -> Result:
         cursor.close()
 
 
-def execute(conn, sql: str, params):
-    """Run SQL on the connection's driver cursor; the driver's errors surface as SQLAlchemy's."""
+def _execute(conn, sql: str, params):
+    # The driver's errors surface as SQLAlchemy's, as they would through SQLAlchemy.
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)

@@ -18,20 +18,23 @@ Counter rows (scope, key, metric):
   zone  NAME entries | exits | inside | inside.TYPE
   type  CODE entries | exits | refused.REASON
 """
+import functools
 import itertools
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..driver import Row, connection, execute
+from ..driver import INSERT, Row, connection, run
 from ..extensions import db
-from ..gate import queries as q
 from ..models import Admission, Counter, Ticket, TicketType
 
 PENDING = "counters.pending"  # session.info key: deltas to add just before this transaction commits
 TOUCHED = "counters.touched"  # session.info key: events whose counts this transaction changes
 SCANS = "live.scans"  # session.info key: judged scans to show on the live screens after commit
+COUNTER_SHARDS = 8
+WRITE_ROWS = 16  # counter rows per statement: a few cached statements cover any transaction
+_COLUMNS = ("event_id", "scope", "key", "metric", "minute", "shard", "value")
 _shards = itertools.count()
 
 # Ledger actions that are counted as they are journaled: action -> event-level metrics.
@@ -94,12 +97,28 @@ def apply_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    conn = connection(session)
-    dialect = conn.dialect.name
-    shard = 0 if dialect == "sqlite" else next(_shards) % q.COUNTER_SHARDS  # SQLite has one writer anyway
-    flat = [x for (e, s, k, m, minute), v in sorted(pending.items()) if v for x in (e, s, k, m, minute, shard, v)]
-    if flat:
-        execute(conn, q.add_to_counters_sql(dialect, len(flat) // 7), flat).close()
+    dialect = connection(session).dialect.name
+    shard = 0 if dialect == "sqlite" else next(_shards) % COUNTER_SHARDS  # SQLite has one writer anyway
+    rows = [(key, delta) for key, delta in sorted(pending.items()) if delta]
+    for start in range(0, len(rows), WRITE_ROWS):
+        chunk = rows[start:start + WRITE_ROWS]
+        values = [x for (e, s, k, m, minute), v in chunk for x in (e, s, k, m, minute, shard, v)]
+        run(_adding(dialect, len(chunk)), session=session, **dict(zip(_bind_names(len(chunk)), values, strict=True)))
+
+
+@functools.cache
+def _adding(dialect: str, rows: int):
+    """INSERT ... ON CONFLICT DO UPDATE adding `rows` values to their counters, for one database."""
+    insert = INSERT[dialect](Counter)
+    insert = insert.values([{c: bindparam(name) for c, name in zip(_COLUMNS, _bind_names(1, i), strict=True)}
+                            for i in range(rows)])
+    return insert.on_conflict_do_update(index_elements=list(_COLUMNS[:-1]),
+                                        set_={"value": Counter.value + insert.excluded.value})
+
+
+@functools.cache
+def _bind_names(rows: int, first: int = 0) -> tuple[str, ...]:
+    return tuple(f"{c}_{i}" for i in range(first, first + rows) for c in _COLUMNS)
 
 
 def presence(scan) -> bool | None:
