@@ -85,9 +85,3 @@ def _forget(session: Session, transaction) -> None:
         for key in (counters.PENDING, counters.TOUCHED, counters.SCANS, DIRTY, alerts.ALERTS, CONNECTIONS):
             session.info.pop(key, None)
 
-
-def stock_changed(event_id: int, **_kw) -> None:
-    """A box-office change committed (stock_signals): the event's stock is news."""
-    hub = current_app.extensions.get("live")
-    if hub is not None:
-        hub.submit(Batch(dirty={event_id: {"inventory"}}))

@@ -292,7 +292,6 @@ def init_live(app: Flask) -> None:
     """Give the app its hub and the /live namespace; settings default here."""
     from ..extensions import socketio
     from . import capture  # noqa: F401  (its hooks note what each transaction changes)
-    from .signals import stock_changed
     from .socket import LiveNamespace
 
     for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15, "LIVE_WATCH": True,
@@ -302,4 +301,3 @@ def init_live(app: Flask) -> None:
     if hub.watch is not None:
         app.before_request(hub.ensure_running)  # a serving node watches devices even before anything changes
     socketio.on_namespace(LiveNamespace())
-    stock_changed.connect(capture.stock_changed, weak=False)

@@ -31,7 +31,6 @@ from sqlalchemy import insert, select
 from ..driver import Row
 from ..errors import DomainError, SoldOut
 from ..extensions import db
-from ..live import signals
 from ..models import Channel, Hold, Sale, TicketType, utcnow
 from ..stock import holds
 from ..stock.ledger import journal_many, take_stock
@@ -171,8 +170,6 @@ def _together(jobs: list[Job]) -> None:
         got = _seat(group, ttype, channel, held, now)
         if got and not held:
             _issue(event_id, got, ttype, channel, now)
-        if got:
-            signals.after_commit(event_id, "sale.held" if held else "sale.confirmed", [ttype.code])
         seated += [(job, ttype) for job in got]
     if seated:
         _write(seated, now)
