@@ -13,8 +13,14 @@ from sqlalchemy import select, update
 
 from ..errors import SoldOut
 from ..extensions import db
+from ..live import counters
+from ..live.outbox import INVENTORY
 from ..models import Allocation, Channel, Event, LedgerEntry, TicketType, utcnow
 from . import queries as q
+
+# Journaled actions that move stock or change what is sold (with any action that has a quantity):
+# each makes the event's inventory stale on the live screens.
+STOCK_ACTIONS = ("type", "channel", "quota", "pool", "hold", "sale", "stock")
 
 
 @dataclass(frozen=True)
@@ -171,11 +177,22 @@ def available(ttype: TicketType, channel: Channel | None = None, whole_pool: boo
 
 
 def journal(event_id: int, actor: str, action: str, **fields) -> None:
-    """Append one ledger entry to the current transaction."""
+    """Append one ledger entry to the current transaction, with what follows from it."""
     db.session.add(LedgerEntry(event_id=event_id, actor=actor, action=action, at=utcnow(), **fields))
+    _journaled([{"event_id": event_id, "action": action, **fields}])
 
 
 def journal_many(rows: list[dict]) -> None:
-    """Append many ledger entries at once (bulk import, sales); every row has the same keys."""
+    """Append many ledger entries at once (bulk import, sales), with what follows; rows share their keys."""
     if rows:
         q.run_many(q.JOURNAL, rows)
+        _journaled(rows)
+
+
+def _journaled(rows: list[dict]) -> None:
+    """What journaled entries change on the live screens: counted prints and walk-ins, stale inventory."""
+    counters.count_journaled(rows)
+    outbox = db.session().outbox
+    for row in rows:
+        if row.get("quantity") or row["action"].split(".")[0] in STOCK_ACTIONS:
+            outbox.changed(row["event_id"], INVENTORY)
