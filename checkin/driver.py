@@ -1,10 +1,12 @@
-"""Prebuilt statements run straight on the database driver.
+"""Prebuilt statements run straight on the database driver: the scan path's one way to the database.
 
 SQLAlchemy compiles and types each statement once per dialect: the same SQL,
 guards and column conversions as anywhere else. Each call then goes to the
-driver's cursor on the session's connection, skipping SQLAlchemy's
-per-execution work (execution context, events, result objects). On the scan
-path that work cost more than the database itself.
+driver's cursor on the connection of the session's transaction, skipping
+SQLAlchemy's per-execution work (execution context, events, result objects).
+On the scan path that work cost more than the database itself. The scan
+path's reads and writes, the live counters and the alerts' insert run here;
+everything else uses db.session.execute.
 """
 from collections import namedtuple
 from dataclasses import dataclass

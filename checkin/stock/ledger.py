@@ -78,7 +78,7 @@ def _take_quota_or_shared(ttype: TicketType, channel: Channel | None, n: int) ->
     """Take from the channel's quota first, the rest from the shared remainder; returns the quota part."""
     from_quota = 0
     if channel is not None:
-        alloc = q.run(q.ALLOCATION, channel_id=channel.id, type_id=ttype.id).first()
+        alloc = db.session.execute(q.ALLOCATION, {"channel_id": channel.id, "type_id": ttype.id}).first()
         if alloc is not None:
             from_quota = min(n, alloc.quota - alloc.used)
             _guard(q.QUOTA_TAKE, f"{channel.name}'s {ttype.name} quota changed", alloc_id=alloc.id, n=from_quota)
@@ -94,12 +94,12 @@ def return_stock(ttype: TicketType, channel_id: int | None, n: int, source: str,
                  count_event: bool = True) -> None:
     """Give n seats back to the places take_stock took them from."""
     if count_event:
-        q.run(q.EVENT_RETURN, event_id=ttype.event_id, n=n)
-    q.run(q.TYPE_RETURN[held], type_id=ttype.id, n=n)
+        db.session.execute(q.EVENT_RETURN, {"event_id": ttype.event_id, "n": n})
+    db.session.execute(q.TYPE_RETURN[held], {"type_id": ttype.id, "n": n})
     if source == "quota":
-        q.run(q.QUOTA_RETURN, key_channel=channel_id, key_type=ttype.id, n=n)
+        db.session.execute(q.QUOTA_RETURN, {"key_channel": channel_id, "key_type": ttype.id, "n": n})
     else:
-        q.run(q.SHARED_RETURN, type_id=ttype.id, n=n)
+        db.session.execute(q.SHARED_RETURN, {"type_id": ttype.id, "n": n})
     if ttype.parent_id is not None:
         return_stock(db.session.get(TicketType, ttype.parent_id), None, n, "shared", held, count_event=False)
 
@@ -114,7 +114,7 @@ def return_held(ttype: TicketType, channel_id: int | None, n: int, from_quota: i
 
 def convert_held(ttype: TicketType, n: int) -> None:
     """Turn n held seats into sold ones (a hold became tickets); quotas and the event count stay."""
-    q.run(q.TYPE_CONVERT_HELD, type_id=ttype.id, n=n)
+    db.session.execute(q.TYPE_CONVERT_HELD, {"type_id": ttype.id, "n": n})
     if ttype.parent_id is not None:
         convert_held(db.session.get(TicketType, ttype.parent_id), n)
 
@@ -148,7 +148,7 @@ def move_quota(ttype: TicketType, source: Channel, target: Channel, n: int) -> N
 
 
 def _guard(stmt, why: str, **params) -> None:
-    if q.run(stmt, **params).rowcount != 1:
+    if db.session.execute(stmt, params).rowcount != 1:
         raise _Refused(why)
 
 
@@ -185,7 +185,7 @@ def journal(event_id: int, actor: str, action: str, **fields) -> None:
 def journal_many(rows: list[dict]) -> None:
     """Append many ledger entries at once (bulk import, sales), with what follows; rows share their keys."""
     if rows:
-        q.run_many(q.JOURNAL, rows)
+        db.session.execute(q.JOURNAL, rows)
         _journaled(rows)
 
 
