@@ -77,10 +77,10 @@ def run(statement, /, session: Session | None = None, **params) -> Result:
     conn = connection(session)
     dialect = conn.dialect
     plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
-    values = {**plan.fixed, **params}
+    values = {**plan.fixed, **params} if plan.fixed else params  # params: a fresh dict of this call's own
     for name, convert in plan.binds:
         values[name] = convert(values[name])
-    args = [values[name] for name in plan.names] if plan.positional else values
+    args = list(map(values.__getitem__, plan.names)) if plan.positional else values
     cursor = _execute(conn, plan.sql, args)
     try:
         rows = []
