@@ -1,17 +1,18 @@
-"""Prebuilt statements run straight on the database driver.
+"""Prebuilt statements run straight on the database driver: the scan path's one way to the database.
 
 SQLAlchemy compiles and types each statement once per dialect: the same SQL,
 guards and column conversions as anywhere else. Each call then goes to the
-driver's cursor on the session's connection, skipping SQLAlchemy's
-per-execution work (execution context, events, result objects). On the scan
-path that work cost more than the database itself.
+driver's cursor on the connection of the session's transaction, skipping
+SQLAlchemy's per-execution work (execution context, events, result objects).
+On the scan path that work cost more than the database itself. The scan
+path's reads and writes, the live counters and the alerts' insert run here;
+everything else uses db.session.execute.
 """
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import Connection
-from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -53,27 +54,12 @@ class Result:
         return self.one()[0]
 
 
-_plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants
-CONNECTION = "driver.connection"  # session.info key: the connection of the transaction under way
-
-
-# Session.connection() walks the session's transaction machinery on every call; a scan
-# makes five calls in one transaction, so the connection is noted once when it begins.
-@sa_event.listens_for(Session, "after_begin")
-def _note_connection(session: Session, _transaction, connection) -> None:
-    session.info[CONNECTION] = connection
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_connection(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(CONNECTION, None)
+_plans: dict[tuple[int, str], _Plan] = {}  # keyed by id(): statements are module constants or cached
 
 
 def connection(session: Session | None = None) -> Connection:
     """The connection of the session's transaction, beginning one if none is under way."""
-    session = session or db.session()
-    return session.info.get(CONNECTION) or session.connection()
+    return (session or db.session()).transaction_connection()
 
 
 def per_database(build: Callable) -> dict[str, Any]:
@@ -86,16 +72,16 @@ def this_database(statements: dict[str, Any]):
     return statements[connection().dialect.name]
 
 
-def run(statement, **params) -> Result:
-    """Execute a prebuilt statement in the session's current transaction."""
-    conn = connection()
+def run(statement, /, session: Session | None = None, **params) -> Result:
+    """Execute a prebuilt statement with these bind values (none named `session`) in the session's transaction."""
+    conn = connection(session)
     dialect = conn.dialect
     plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
-    values = {**plan.fixed, **params}
+    values = {**plan.fixed, **params} if plan.fixed else params  # params: a fresh dict of this call's own
     for name, convert in plan.binds:
         values[name] = convert(values[name])
-    args = [values[name] for name in plan.names] if plan.positional else values
-    cursor = execute(conn, plan.sql, args)
+    args = list(map(values.__getitem__, plan.names)) if plan.positional else values
+    cursor = _execute(conn, plan.sql, args)
     try:
         rows = []
         if plan.row is not None:
@@ -107,8 +93,8 @@ def run(statement, **params) -> Result:
         cursor.close()
 
 
-def execute(conn, sql: str, params):
-    """Run SQL on the connection's driver cursor; the driver's errors surface as SQLAlchemy's."""
+def _execute(conn, sql: str, params):
+    # The driver's errors surface as SQLAlchemy's, as they would through SQLAlchemy.
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)

@@ -82,12 +82,17 @@ def test_a_driver_error_is_sqlalchemys_and_leaves_the_session_usable(app, scanne
         assert db.session.get(Scan, new_id).answer == answer
 
 
-def test_the_connection_is_forgotten_when_the_transaction_ends(app, scanned):
+def test_the_connection_is_the_one_of_the_transaction_under_way(app, scanned):
     with app.app_context():
+        session = db.session()
         driver.run(q.GATE, slug="ev", code="north")
-        assert driver.CONNECTION in db.session.info
+        assert driver.connection() is session.connection()
+        savepoint = session.begin_nested()
+        assert driver.connection() is session.connection()  # a savepoint runs on its transaction's connection
+        savepoint.commit()
         db.session.commit()
-        assert driver.CONNECTION not in db.session.info
         driver.run(q.GATE, slug="ev", code="north")
+        assert driver.connection() is session.connection()  # the next transaction's, not the one that ended
+        session.get_transaction().rollback()  # ended without the session's rollback(): still not reused
+        assert driver.connection() is session.connection()
         db.session.rollback()
-        assert driver.CONNECTION not in db.session.info

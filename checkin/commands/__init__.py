@@ -15,7 +15,7 @@ def validated(schema, data: dict) -> dict:
         raise click.UsageError("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())) from None
 
 
-def run(fn, *args, **kwargs):
+def call_service(fn, *args, **kwargs):
     """Call a service; a domain error becomes a clear CLI error and nothing is written."""
     try:
         return fn(*args, **kwargs)

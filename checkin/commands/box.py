@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from ..events.setup import event_by_slug
 from ..reports.review import review
 from ..stock.holds import sweep
-from . import ensure_schema, run
+from . import call_service, ensure_schema
 
 
 @click.command("sweep")
@@ -15,7 +15,7 @@ from . import ensure_schema, run
 def sweep_command() -> None:
     """Release every expired hold now (the background tasks also do this every few seconds)."""
     ensure_schema()
-    click.echo(f"released {run(sweep)} expired hold(s)")
+    click.echo(f"released {call_service(sweep)} expired hold(s)")
 
 
 @click.command("review")
@@ -26,7 +26,7 @@ def sweep_command() -> None:
 def review_command(slug: str, day, as_json: bool) -> None:
     """The daily review: on-site sales vs plan, upgrades, transfers, unused tickets, expired holds."""
     ensure_schema()
-    result = run(review, run(event_by_slug, slug), day.date() if day else None)
+    result = call_service(review, call_service(event_by_slug, slug), day.date() if day else None)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render(result))
 
 

@@ -16,7 +16,7 @@ from ..events import setup as service
 from ..extensions import db
 from ..models import Event, Ticket, utcnow
 from ..tickets.records import current_code, import_tickets
-from . import ensure_schema, run
+from . import call_service, ensure_schema
 
 TYPES = [  # code, name, price, capacity, badge type, zones
     ("GA", "General", "2500", 4000, "General", ["hall"]),
@@ -71,20 +71,20 @@ def demo(slug: str, count: int, qr_dir: str | None) -> None:
 
 def _seed(slug: str, count: int) -> Event:
     now = utcnow()
-    event = run(service.create_event, {"slug": slug, "name": "Demo Conference", "timezone": "Asia/Kolkata",
-                                       "starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(days=3),
-                                       "capacity": 6000}, "demo")
+    event = call_service(service.create_event, {
+        "slug": slug, "name": "Demo Conference", "timezone": "Asia/Kolkata", "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=3), "capacity": 6000}, "demo")
     for code, name, price, capacity, badge, zones in TYPES:
-        run(service.create_ticket_type, event, {"code": code, "name": name, "price": price, "capacity": capacity,
-                                                "buffer": capacity // 20, "badge_type": badge, "zones": zones,
-                                                "low_stock_at": capacity // 10}, "demo")
+        call_service(service.create_ticket_type, event, {
+            "code": code, "name": name, "price": price, "capacity": capacity, "buffer": capacity // 20,
+            "badge_type": badge, "zones": zones, "low_stock_at": capacity // 10}, "demo")
     for code, name, quotas in CHANNELS:
-        run(service.create_channel, event, {"code": code, "name": name, "allocations": quotas}, "demo")
+        call_service(service.create_channel, event, {"code": code, "name": name, "allocations": quotas}, "demo")
     for gate in GATES:
-        run(service.create_gate, event, dict(gate), "demo")
+        call_service(service.create_gate, event, dict(gate), "demo")
     rows = _ticket_rows(count)
     with tqdm(total=len(rows), desc="issuing demo tickets", unit=" tickets", file=sys.stderr) as bar:
-        run(import_tickets, event, rows, "demo", progress=bar.update)
+        call_service(import_tickets, event, rows, "demo", progress=bar.update)
     return event
 
 

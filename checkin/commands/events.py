@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from ..events import setup as service
 from ..events.schemas import ChannelIn, EventIn, GateIn, TicketTypeIn
-from . import ensure_schema, run, validated
+from . import call_service, ensure_schema, validated
 
 
 @click.group("event")
@@ -25,7 +25,7 @@ def event() -> None:
 def create_event(**fields) -> None:
     """Create an event and its signing key."""
     ensure_schema()
-    created = run(service.create_event, validated(EventIn(), fields), "cli")
+    created = call_service(service.create_event, validated(EventIn(), fields), "cli")
     click.echo(f"event {created.slug} created")
 
 
@@ -48,7 +48,7 @@ def ticket_type() -> None:
 def create_type(slug, zones, **fields) -> None:
     """Add a ticket type."""
     data = validated(TicketTypeIn(), {**fields, "zones": list(zones) or None})
-    ttype = run(service.create_ticket_type, run(service.event_by_slug, slug), data, "cli")
+    ttype = call_service(service.create_ticket_type, call_service(service.event_by_slug, slug), data, "cli")
     click.echo(f"type {ttype.code} created")
 
 
@@ -70,7 +70,7 @@ def create_channel(slug, allocations, **fields) -> None:
     except json.JSONDecodeError as error:
         raise click.BadParameter(str(error), param_hint="--allocations") from None
     data = validated(ChannelIn(), {**fields, "allocations": quotas})
-    made = run(service.create_channel, run(service.event_by_slug, slug), data, "cli")
+    made = call_service(service.create_channel, call_service(service.event_by_slug, slug), data, "cli")
     click.echo(f"channel {made.code} created")
 
 
@@ -93,7 +93,7 @@ def gate() -> None:
 def create_gate(slug, admits, **fields) -> None:
     """Add a gate."""
     data = validated(GateIn(), {**fields, "admits": list(admits)})
-    made = run(service.create_gate, run(service.event_by_slug, slug), data, "cli")
+    made = call_service(service.create_gate, call_service(service.event_by_slug, slug), data, "cli")
     click.echo(f"gate {made.code} created")
 
 

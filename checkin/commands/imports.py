@@ -9,7 +9,7 @@ from tqdm import tqdm
 from ..events.setup import event_by_slug
 from ..tickets.records import import_tickets
 from ..tickets.schemas import TicketIn
-from . import ensure_schema, run, validated
+from . import call_service, ensure_schema, validated
 
 HOLDER = {"name", "email", "company"}
 
@@ -40,9 +40,9 @@ def import_command(csv_file, slug: str) -> None:
     """Import tickets from a CSV file (idempotent on external_id)."""
     ensure_schema()
     rows = rows_from_csv(csv_file)
-    event = run(event_by_slug, slug)
+    event = call_service(event_by_slug, slug)
     with tqdm(total=len(rows), desc="importing", unit=" tickets", file=sys.stderr) as bar:
-        result = run(import_tickets, event, rows, "cli", progress=bar.update)
+        result = call_service(import_tickets, event, rows, "cli", progress=bar.update)
     click.echo(f"{len(result)} tickets in the ledger for {slug} ({len(rows)} rows read)", err=True)
 
 

@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..auth import ROLES, create_token
-from . import ensure_schema, run
+from . import call_service, ensure_schema
 
 
 @click.group("token")
@@ -20,7 +20,7 @@ def token() -> None:
 def create(role, event_slug, gate_code, label) -> None:
     """Create a token; it is printed once and only its hash is kept."""
     ensure_schema()
-    click.echo(run(create_token, role, event_slug, gate_code, label))
+    click.echo(call_service(create_token, role, event_slug, gate_code, label))
 
 
 def register(group: click.Group) -> None:

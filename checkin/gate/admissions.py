@@ -20,6 +20,7 @@ from ..errors import Forbidden, Invalid, NotFound
 from ..events.setup import event_by_slug
 from ..extensions import db
 from ..live import counters
+from ..live.outbox import ScanJudged
 from ..models import utcnow
 from . import queries as q
 from .lookup import resolve
@@ -70,8 +71,10 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
                         direction=direction, nonce=req.nonce, scanned_at=req.scanned_at, at=now,
                         status=answer["status"], reason=reason, offline=req.offline, forced=False,
                         answer=answer).scalar_one()
-        counters.count_scan(gate, ticket, answer, left, scan_id=scan_id, direction=direction, at=now,
-                            offline=req.offline, device=device)
+        judged = ScanJudged(event_id=gate.event_id, scan_id=scan_id, gate=gate, ticket=ticket, answer=answer,
+                            direction=direction, at=now, offline=req.offline, device=device, left=left)
+        counters.count_scan(judged)
+        db.session().outbox.judged(judged)  # on the live screens once committed
         db.session.commit()
     except IntegrityError:  # this nonce was stored first, by another request or node
         db.session.rollback()

@@ -5,12 +5,10 @@ prebuilt Core statements run straight on the driver (checkin/driver.py)
 instead of loading ORM objects: the same tables and guards, at a fraction
 of the cost per statement.
 """
-import functools
-
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..driver import per_database, run, this_database
-from ..models import Admission, Channel, Counter, Event, Gate, Scan, Ticket, TicketType
+from ..models import Admission, Channel, Event, Gate, Scan, Ticket, TicketType
 
 GATE = select(
     Event.id.label("event_id"), Event.timezone, Gate.id, Gate.code, Gate.name, Gate.zone, Gate.admits,
@@ -69,19 +67,3 @@ def admit_first(**params):
     """The INSERT ... ON CONFLICT DO NOTHING for this database."""
     return run(this_database(ADMIT_FIRST), **params)
 
-
-# Live counts: each row adds `value` to one counter, inserting it the first time. A scan adds
-# to four to seven counters at once, so this is one plain multi-row statement, not one per row.
-COUNTER_SHARDS = 8
-_COUNTER_COLUMNS = ("event_id", "scope", "key", "metric", "minute", "shard", "value")
-
-
-@functools.cache
-def add_to_counters_sql(dialect: str, rows: int) -> str:
-    """INSERT ... ON CONFLICT DO UPDATE adding to `rows` counters, in the driver's parameter style."""
-    mark = "?" if dialect == "sqlite" else "%s"
-    one = "(" + ", ".join([mark] * len(_COUNTER_COLUMNS)) + ")"
-    keys = ", ".join(_COUNTER_COLUMNS[:-1])
-    return (f"INSERT INTO {Counter.__tablename__} ({', '.join(_COUNTER_COLUMNS)}) VALUES "
-            f"{', '.join([one] * rows)} ON CONFLICT ({keys}) DO UPDATE "
-            f"SET value = {Counter.__tablename__}.value + excluded.value")

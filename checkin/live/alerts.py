@@ -14,8 +14,6 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import Alert, AlertSettings, Event, utcnow
 
-ALERTS = "live.alerts"  # session.info key: alerts raised or acknowledged in this transaction
-
 DEFAULT_SETTINGS = {
     "low_stock": {},  # {type code: {"*" or channel code: seats}}; a type's own low_stock_at applies too
     "oversell_margin": 5,  # held seats exist and no more than this many are left
@@ -89,8 +87,7 @@ def raise_alerts(event_id: int, candidates: list[dict], settings: dict, now: dat
             raised.append({"id": stored.id, "kind": c["kind"], "level": c["level"], "message": c["message"],
                            "data": c["data"], "raised_at": now.isoformat(), "acked_at": None,
                            "acked_by": None, "ack_note": None})
-    if raised:
-        db.session.info.setdefault(ALERTS, []).extend((event_id, a) for a in raised)
+    db.session().outbox.raised(event_id, raised)
     return raised
 
 
@@ -122,7 +119,7 @@ def acknowledge(event: Event, alert_id: int, actor: str, note: str | None) -> di
         raise Conflict("this alert was already acknowledged", {"alert": ["already acknowledged"]})
     db.session.refresh(alert)
     shown = view(alert)
-    db.session.info.setdefault(ALERTS, []).append((event.id, shown))
+    db.session().outbox.raised(event.id, [shown])
     db.session.commit()
     return shown
 

@@ -3,10 +3,11 @@
 A judged scan adds one to its gate's, zone's and ticket type's rows (and to
 its gate's row for the current minute); an entry or an exit that really
 moved someone adds +1 or -1 to the zone's `inside`. Badge prints and
-walk-ins sold are counted from the ledger entries that record them. A
+walk-ins sold are counted as the journal records them (stock/ledger.py). A
 snapshot is then a sum over a few hundred rows, never a count over the
 scans, and it equals what the scans and admissions tables say (the tests
-compare the two after concurrent scans on SQLite and PostgreSQL).
+compare the two after concurrent scans on SQLite and PostgreSQL). Deltas
+collect in the transaction's outbox and are written in it just before COMMIT.
 
 Counter rows (scope, key, metric):
   event ""   changes                   grows with every counted change (the snapshot's version)
@@ -18,24 +19,25 @@ Counter rows (scope, key, metric):
   zone  NAME entries | exits | inside | inside.TYPE
   type  CODE entries | exits | refused.REASON
 """
+import functools
 import itertools
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..driver import Row, connection, execute
+from ..driver import INSERT, Row, connection, run
 from ..extensions import db
-from ..gate import queries as q
 from ..models import Admission, Counter, Ticket, TicketType
+from .outbox import COUNTS, ScanJudged
 
-PENDING = "counters.pending"  # session.info key: deltas to add just before this transaction commits
-TOUCHED = "counters.touched"  # session.info key: events whose counts this transaction changes
-SCANS = "live.scans"  # session.info key: judged scans to show on the live screens after commit
+COUNTER_SHARDS = 8
+WRITE_ROWS = 16  # counter rows per statement: a few cached statements cover any transaction
+_COLUMNS = ("event_id", "scope", "key", "metric", "minute", "shard", "value")
 _shards = itertools.count()
 
-# Ledger actions that are counted as they are journaled: action -> event-level metrics.
-LEDGER_METRICS = {
+# Journaled actions that are counted as they are journaled: action -> event-level metrics.
+JOURNAL_METRICS = {
     "badge.print": ("badges",),
     "badge.reprint": ("badges", "reprints"),
 }
@@ -46,21 +48,21 @@ def minute_of(at: datetime) -> int:
     return int(at.timestamp()) // 60
 
 
-def count_scan(gate: Row, ticket: Row | None, answer: dict, left: bool, *, scan_id: int, direction: str,
-               at: datetime, offline: bool, device: str | None) -> None:
-    """Count a judged scan in its own transaction and keep it for the live screens.
+def count_scan(scan: ScanJudged) -> None:
+    """Count a judged scan in its own transaction (the counters are written just before it commits).
 
-    `left` says an exit really flipped the ticket from inside to outside (an
-    exit of someone not inside is admitted but moves no one).
+    `scan.left` says an exit really flipped the ticket from inside to outside
+    (an exit of someone not inside is admitted but moves no one).
     """
-    minute, gate_code = minute_of(at), gate.code
+    gate, ticket, answer, direction = scan.gate, scan.ticket, scan.answer, scan.direction
+    minute, gate_code = minute_of(scan.at), gate.code
     type_code = ticket.type_code if ticket is not None else None
     rows = [("event", "", "changes", 0, 1)]
     if answer["status"] == "ok":
         kind = "entries" if direction == "in" else "exits"
         rows += [("gate", gate_code, kind, 0, 1), ("gate", gate_code, kind, minute, 1),
                  ("zone", gate.zone, kind, 0, 1), ("type", type_code, kind, 0, 1)]
-        if direction == "in" or left:
+        if direction == "in" or scan.left:
             step = 1 if direction == "in" else -1
             rows += [("zone", gate.zone, "inside", 0, step), ("zone", gate.zone, f"inside.{type_code}", 0, step)]
     else:
@@ -70,36 +72,65 @@ def count_scan(gate: Row, ticket: Row | None, answer: dict, left: bool, *, scan_
             rows.append(("gate", gate_code, "duplicates", minute, 1))
         if type_code is not None:
             rows.append(("type", type_code, f"refused.{reason}", 0, 1))
-    add(gate.event_id, rows)
-    db.session.info.setdefault(SCANS, []).append((gate, ticket, answer, scan_id, direction, at, offline, device))
+    add(scan.event_id, rows)
 
 
-def add(event_id: int, rows: list[tuple[str, str, str, int, int]], session: Session | None = None) -> None:
+def count_journaled(entries: list[dict]) -> None:
+    """Count journaled actions that the live picture shows: badge prints and reprints, walk-ins sold."""
+    for entry in entries:
+        metrics = JOURNAL_METRICS.get(entry["action"])
+        if entry["action"] == "ticket.issue" and (entry.get("after") or {}).get("sale"):
+            metrics = ("walkins",)  # a ticket issued for a box-office sale
+        if metrics:
+            add(entry["event_id"], [("event", "", metric, 0, 1) for metric in metrics] +
+                [("event", "", "changes", 0, 1)])
+
+
+def add(event_id: int, rows: list[tuple[str, str, str, int, int]]) -> None:
     """Add (scope, key, metric, minute, delta) rows to an event's counters when this transaction commits."""
-    info = (session or db.session).info
-    info.setdefault(TOUCHED, set()).add(event_id)
-    pending = info.setdefault(PENDING, {})
+    outbox = db.session().outbox
+    deltas = outbox.counters
+    if deltas is None:
+        deltas = outbox.counters = Deltas()
     for scope, key, metric, minute, delta in rows:
         ident = (event_id, scope, key, metric, minute)
-        pending[ident] = pending.get(ident, 0) + delta
+        deltas[ident] = deltas.get(ident, 0) + delta
+    outbox.changed(event_id, COUNTS)
 
 
-def apply_pending(session: Session) -> None:
-    """Write the deltas gathered in this transaction (called just before it commits).
+class Deltas(dict):
+    """A transaction's counter deltas, (event id, scope, key, metric, minute) -> delta, until its COMMIT."""
 
-    Rows are written in sorted order, so two transactions that touch the same
-    counters lock them in the same order and never deadlock; the statement
-    adds to the row, so concurrent writers never lose a count.
-    """
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    conn = connection(session)
-    dialect = conn.dialect.name
-    shard = 0 if dialect == "sqlite" else next(_shards) % q.COUNTER_SHARDS  # SQLite has one writer anyway
-    flat = [x for (e, s, k, m, minute), v in sorted(pending.items()) if v for x in (e, s, k, m, minute, shard, v)]
-    if flat:
-        execute(conn, q.add_to_counters_sql(dialect, len(flat) // 7), flat).close()
+    def write(self, session: Session) -> None:
+        """Add the deltas to their counters in the session's transaction (its commit calls this).
+
+        Rows are written in sorted order, so two transactions that touch the same
+        counters lock them in the same order and never deadlock; the statement
+        adds to the row, so concurrent writers never lose a count.
+        """
+        dialect = connection(session).dialect.name
+        shard = 0 if dialect == "sqlite" else next(_shards) % COUNTER_SHARDS  # SQLite has one writer anyway
+        rows = [(key, delta) for key, delta in sorted(self.items()) if delta]
+        for start in range(0, len(rows), WRITE_ROWS):
+            chunk = rows[start:start + WRITE_ROWS]
+            values = [x for (e, s, k, m, minute), v in chunk for x in (e, s, k, m, minute, shard, v)]
+            run(_adding(dialect, len(chunk)), session=session,
+                **dict(zip(_bind_names(len(chunk)), values, strict=True)))
+
+
+@functools.cache
+def _adding(dialect: str, rows: int):
+    """INSERT ... ON CONFLICT DO UPDATE adding `rows` values to their counters, for one database."""
+    insert = INSERT[dialect](Counter)
+    insert = insert.values([{c: bindparam(name) for c, name in zip(_COLUMNS, _bind_names(1, i), strict=True)}
+                            for i in range(rows)])
+    return insert.on_conflict_do_update(index_elements=list(_COLUMNS[:-1]),
+                                        set_={"value": Counter.value + insert.excluded.value})
+
+
+@functools.cache
+def _bind_names(rows: int, first: int = 0) -> tuple[str, ...]:
+    return tuple(f"{c}_{i}" for i in range(first, first + rows) for c in _COLUMNS)
 
 
 def presence(scan) -> bool | None:
@@ -126,17 +157,6 @@ def scan_annulled(scan, inside_before: bool | None) -> None:
         step = 1 if inside_now else -1
         rows += [("zone", gate.zone, "inside", 0, step), ("zone", gate.zone, f"inside.{type_code}", 0, step)]
     add(scan.event_id, rows)
-
-
-def count_ledger_rows(session: Session, rows) -> None:
-    """Count journaled actions that the live picture shows (badge prints, walk-ins sold)."""
-    for row in rows:
-        metrics = LEDGER_METRICS.get(row["action"])
-        if row["action"] == "ticket.issue" and (row.get("after") or {}).get("sale"):
-            metrics = ("walkins",)  # a ticket issued for a box-office sale
-        if metrics:
-            add(row["event_id"], [("event", "", metric, 0, 1) for metric in metrics] +
-                [("event", "", "changes", 0, 1)], session)
 
 
 def totals(event_id: int, since_minute: int) -> list[Row]:

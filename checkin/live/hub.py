@@ -1,8 +1,9 @@
 """The live hub: after each commit, puts what changed on the live screens, off the request thread.
 
-Transactions note what they change (capture.py); when the outermost
-transaction commits, that note goes to the hub's inbox as a Batch, and a
-rollback drops it, so nothing uncommitted is ever shown. The hub's thread emits each scan and alert at once, and reads a
+Services state what their transaction changes in its outbox (outbox.py);
+when the transaction commits, the session hands that outbox to the hub's
+inbox, and a rollback drops it, so nothing uncommitted is ever shown. The
+hub's thread emits each scan and alert at once, and reads a
 fresh `counts` or `inventory` snapshot at most once per LIVE_COUNTS_INTERVAL
 per event, however many changes arrive meanwhile (a burst of 500 scans a
 second still sends a few complete snapshots a second). The same thread
@@ -17,13 +18,13 @@ import queue
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
 
 from flask import Flask
 
 from ..extensions import db
 from ..models import Event
 from . import alert_rules, alerts, snapshots
+from .outbox import Batch, DeviceSeen
 from .socket import emit_scan, emit_to_event, scan_payloads
 from .tasks import save_devices
 
@@ -33,16 +34,6 @@ _NOT_DEVICES = ("token:", "box-office")  # scans without a device name, and the 
 # thousand scans a second the hub would otherwise wake, enter the app and check its timers for
 # every single scan, holding the interpreter lock the scans need.
 GATHER_SECONDS = 0.005
-
-
-@dataclass
-class Batch:
-    """What one committed transaction changed."""
-
-    scans: list = field(default_factory=list)
-    dirty: dict = field(default_factory=dict)
-    alerts: list = field(default_factory=list)
-    devices: list = field(default_factory=list)
 
 
 class Hub:
@@ -68,7 +59,7 @@ class Hub:
             atexit.register(self.close)
 
     def submit(self, batch: Batch) -> None:
-        """Take a committed transaction's changes (called on the committing thread; never blocks)."""
+        """Take a committed transaction's outbox, or devices heard from (on the caller's thread; never blocks)."""
         self.inbox.put(batch)
         self.ensure_running()
 
@@ -181,16 +172,16 @@ class Hub:
     def _take(self, batch: Batch) -> None:
         now = time.monotonic()
         scan_alerts: dict[int, list] = {}
-        for event_id, scan in batch.scans:
+        for scan in batch.scans:
             public, full = scan_payloads(scan)
-            emit_scan(event_id, public, full)
-            scan_alerts.setdefault(event_id, []).append(full)
-            self._seen(event_id, scan[7], scan[0].code, scan[5])
-        for event_id, device, gate_code, at in batch.devices:
-            self._seen(event_id, device, gate_code, at)
-        for event_id, shown in batch.alerts:
-            emit_to_event(event_id, "alert", shown)
-        for event_id, kinds in batch.dirty.items():
+            emit_scan(scan.event_id, public, full)
+            scan_alerts.setdefault(scan.event_id, []).append(full)
+            self._seen(scan.event_id, scan.device, scan.gate.code, scan.at)
+        for seen in batch.devices:
+            self._seen(seen.event_id, seen.device, seen.gate_code, seen.at)
+        for shown in batch.alerts:
+            emit_to_event(shown.event_id, "alert", shown.alert)
+        for event_id, kinds in batch.stale.items():
             for kind in kinds:
                 self.dirty.setdefault((event_id, kind), now)
         for event_id, shown in scan_alerts.items():
@@ -282,18 +273,15 @@ def hub_of(app: Flask) -> Hub:
 
 def note_device(app: Flask, event_id: int, device: str, gate_code: str, at) -> None:
     """A device said it is alive (a heartbeat); no database work on the caller's thread."""
-    hub_of(app).submit(Batch(devices=[(event_id, device, gate_code, at)]))
+    hub_of(app).submit(Batch(devices=[DeviceSeen(event_id, device, gate_code, at)]))
 
 
 def init_live(app: Flask) -> None:
     """Give the app its hub and the /live namespace; settings default here."""
     from ..extensions import socketio
-    from . import capture  # noqa: F401  (its hooks note what each transaction changes)
-    from .signals import stock_changed
     from .socket import LiveNamespace
 
     for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15}.items():
         app.config.setdefault(key, value)
     app.extensions["live"] = Hub(app)
     socketio.on_namespace(LiveNamespace())
-    stock_changed.connect(capture.stock_changed, weak=False)

@@ -28,6 +28,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 from ..auth import PERMISSIONS, auth
 from ..extensions import db, socketio
 from ..models import Event
+from .outbox import ScanJudged
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
@@ -45,14 +46,14 @@ def scan_room(event_id: int, refused: bool, personal: bool) -> str:
     return f"event:{event_id}:scans:{'refused' if refused else 'ok'}:{'full' if personal else 'public'}"
 
 
-def scan_payloads(scan: tuple) -> tuple[dict, dict]:
+def scan_payloads(scan: ScanJudged) -> tuple[dict, dict]:
     """A judged scan as screens see it: (without personal data, with the holder for ticket readers)."""
-    gate, ticket, answer, scan_id, direction, at, offline, _device = scan
+    gate, ticket, answer, at = scan.gate, scan.ticket, scan.answer, scan.at
     first = answer["first_entry"]
     gap = (at - datetime.fromisoformat(first["at"])).total_seconds() if first else None
-    public = {"id": scan_id, "at": at.isoformat(), "gate": gate.code, "gate_name": gate.name, "zone": gate.zone,
-              "direction": direction, "status": answer["status"], "reason": answer["reason"],
-              "type": ticket.type_code if ticket is not None else None, "offline": offline,
+    public = {"id": scan.scan_id, "at": at.isoformat(), "gate": gate.code, "gate_name": gate.name, "zone": gate.zone,
+              "direction": scan.direction, "status": answer["status"], "reason": answer["reason"],
+              "type": ticket.type_code if ticket is not None else None, "offline": scan.offline,
               "first_entry": {"at": first["at"], "gate": first["gate"], "gate_name": first.get("gate_name")}
               if first else None,
               "gap_seconds": round(gap, 1) if gap is not None else None}

@@ -31,17 +31,16 @@ from sqlalchemy import insert, select
 from ..driver import Row
 from ..errors import DomainError, SoldOut
 from ..extensions import db
-from ..live import signals
 from ..models import Channel, Hold, Sale, TicketType, utcnow
 from ..stock import holds
 from ..stock.ledger import journal_many, take_stock
-from ..stock.queries import run_many
 from ..tickets import issuing
 from .rules import Lookups
 
 MAX_BATCH = 64
-_INSERT_SALES = insert(Sale).returning(Sale.id, sort_by_parameter_order=True)
-_INSERT_HOLDS = insert(Hold)
+# Core inserts on the tables, run with a list of rows: one executemany each, no ORM bookkeeping.
+_INSERT_SALES = insert(Sale.__table__).returning(Sale.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_HOLDS = insert(Hold.__table__)
 
 
 @dataclass(eq=False)
@@ -171,8 +170,6 @@ def _together(jobs: list[Job]) -> None:
         got = _seat(group, ttype, channel, held, now)
         if got and not held:
             _issue(event_id, got, ttype, channel, now)
-        if got:
-            signals.after_commit(event_id, "sale.held" if held else "sale.confirmed", [ttype.code])
         seated += [(job, ttype) for job in got]
     if seated:
         _write(seated, now)
@@ -246,11 +243,11 @@ def _issue(event_id: int, jobs: list[Job], ttype: TicketType, channel: Channel |
 def _write(seated: list[tuple[Job, TicketType]], now: datetime) -> None:
     """The sale rows, then the holds and the journal that name them."""
     rows = [sale_row(job, ttype.price, now) for job, ttype in seated]
-    for (job, _), row, sale_id in zip(seated, rows, run_many(_INSERT_SALES, rows).scalars().all()):
+    for (job, _), row, sale_id in zip(seated, rows, db.session.execute(_INSERT_SALES, rows).scalars().all()):
         job.sale = {**row, "id": sale_id}
     held = [job for job, _ in seated if job.held]
     if held:
-        run_many(_INSERT_HOLDS, [hold_row(job, now) for job in held])
+        db.session.execute(_INSERT_HOLDS, [hold_row(job, now) for job in held])
     entries = []
     for job, _ in seated:
         cause = {"sale": job.sale["id"], "method": job.method}

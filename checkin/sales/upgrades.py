@@ -16,7 +16,6 @@ from sqlalchemy import update
 from ..errors import Conflict, Invalid, SoldOut
 from ..events.setup import type_by_code
 from ..extensions import db
-from ..live import signals
 from ..models import Event, Ticket, TicketType, utcnow
 from ..stock.ledger import journal, return_stock, take_stock
 from ..tickets.issuing import signer_for
@@ -50,7 +49,6 @@ def upgrade(event: Event, ticket_id: int, to_code: str, payment: dict | None, re
     return_stock(source, ticket.channel_id, 1, old_source)
     difference = target.price - old_price
     _journal(event, ticket, source, target, generation, old_price, difference, payment, reason, actor)
-    signals.after_commit(event.id, ACTION, [source.code, target.code])
     db.session.commit()
     ticket = db.session.get(Ticket, ticket.id, populate_existing=True)
     return {**detail(ticket), "price_difference": str(difference)}

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, Invalid, NotFound, SoldOut
 from ..extensions import db
-from ..live import signals
 from ..models import Event, Hold, Sale, Ticket, utcnow
 from ..stock import holds
 from ..stock.ledger import convert_held, journal_many, take_stock
@@ -76,7 +75,6 @@ def _record_confirmed(event: Event, sale: Sale, tickets: list[dict], now: dateti
     cause = {"sale": sale.id, "method": sale.method}
     journal_many([_entry(sale, now, actor, action, 0)] + issuing.issued_entries(
         event.id, tickets, sale.type_id, sale.channel_id, actor, now, cause))
-    signals.after_commit(event.id, "sale.confirmed", [sale.type.code])
 
 
 def _entry(sale: Sale, now: datetime, actor: str, action: str, quantity: int) -> dict:

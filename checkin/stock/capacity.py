@@ -8,7 +8,6 @@ from flask import current_app
 from ..errors import Conflict, Invalid, SoldOut
 from ..events.setup import channel_by_code, type_by_code
 from ..extensions import db
-from ..live import signals
 from ..models import Event, TicketType
 from ..reports.recount import inventory
 from ..sales.changes import in_freeze_window
@@ -28,7 +27,6 @@ def release_buffer(event: Event, type_code: str, quantity: int, reason: str, act
         raise
     journal(event.id, actor, "type.buffer_release", type_id=ttype.id, quantity=0, reason=reason,
             before={"buffer": before}, after={"buffer": before - quantity, "released": quantity})
-    signals.after_commit(event.id, "type.buffer_release", [ttype.code])
     db.session.commit()
     return _type_inventory(event, ttype.code)
 
@@ -53,7 +51,6 @@ def move_quota(event: Event, data: dict, actor: str, supervisor: bool) -> dict:
             reason=data["reason"], before={"from": source.code},
             after={"to": target.code, "quantity": data["quantity"],
                    **({"approved_by": actor, "approved": ["freeze window"]} if window else {})})
-    signals.after_commit(event.id, "quota.move", [ttype.code])
     db.session.commit()
     return _type_inventory(event, ttype.code)
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..live import signals
 from ..models import Hold, Sale, TicketType, utcnow
 from .ledger import journal, return_held
 
@@ -44,7 +43,6 @@ def release(hold: Hold, now: datetime, actor: str, how: str, reason: str | None 
     return_held(ttype, hold.channel_id, left, max(0, hold.from_quota - hold.used))
     journal(hold.event_id, actor, ACTIONS[how], type_id=hold.type_id, channel_id=hold.channel_id,
             quantity=-left, reason=reason, before={"hold": hold.id, "sale": hold.sale_id, "state": "active"}, after={"state": how})
-    signals.after_commit(hold.event_id, "hold." + how, [ttype.code])
     return True
 
 

@@ -13,8 +13,14 @@ from sqlalchemy import select, update
 
 from ..errors import SoldOut
 from ..extensions import db
+from ..live import counters
+from ..live.outbox import INVENTORY
 from ..models import Allocation, Channel, Event, LedgerEntry, TicketType, utcnow
 from . import queries as q
+
+# Journaled actions that move stock or change what is sold (with any action that has a quantity):
+# each makes the event's inventory stale on the live screens.
+STOCK_ACTIONS = ("type", "channel", "quota", "pool", "hold", "sale", "stock")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def _take_quota_or_shared(ttype: TicketType, channel: Channel | None, n: int) ->
     """Take from the channel's quota first, the rest from the shared remainder; returns the quota part."""
     from_quota = 0
     if channel is not None:
-        alloc = q.run(q.ALLOCATION, channel_id=channel.id, type_id=ttype.id).first()
+        alloc = db.session.execute(q.ALLOCATION, {"channel_id": channel.id, "type_id": ttype.id}).first()
         if alloc is not None:
             from_quota = min(n, alloc.quota - alloc.used)
             _guard(q.QUOTA_TAKE, f"{channel.name}'s {ttype.name} quota changed", alloc_id=alloc.id, n=from_quota)
@@ -88,12 +94,12 @@ def return_stock(ttype: TicketType, channel_id: int | None, n: int, source: str,
                  count_event: bool = True) -> None:
     """Give n seats back to the places take_stock took them from."""
     if count_event:
-        q.run(q.EVENT_RETURN, event_id=ttype.event_id, n=n)
-    q.run(q.TYPE_RETURN[held], type_id=ttype.id, n=n)
+        db.session.execute(q.EVENT_RETURN, {"event_id": ttype.event_id, "n": n})
+    db.session.execute(q.TYPE_RETURN[held], {"type_id": ttype.id, "n": n})
     if source == "quota":
-        q.run(q.QUOTA_RETURN, key_channel=channel_id, key_type=ttype.id, n=n)
+        db.session.execute(q.QUOTA_RETURN, {"key_channel": channel_id, "key_type": ttype.id, "n": n})
     else:
-        q.run(q.SHARED_RETURN, type_id=ttype.id, n=n)
+        db.session.execute(q.SHARED_RETURN, {"type_id": ttype.id, "n": n})
     if ttype.parent_id is not None:
         return_stock(db.session.get(TicketType, ttype.parent_id), None, n, "shared", held, count_event=False)
 
@@ -108,7 +114,7 @@ def return_held(ttype: TicketType, channel_id: int | None, n: int, from_quota: i
 
 def convert_held(ttype: TicketType, n: int) -> None:
     """Turn n held seats into sold ones (a hold became tickets); quotas and the event count stay."""
-    q.run(q.TYPE_CONVERT_HELD, type_id=ttype.id, n=n)
+    db.session.execute(q.TYPE_CONVERT_HELD, {"type_id": ttype.id, "n": n})
     if ttype.parent_id is not None:
         convert_held(db.session.get(TicketType, ttype.parent_id), n)
 
@@ -142,7 +148,7 @@ def move_quota(ttype: TicketType, source: Channel, target: Channel, n: int) -> N
 
 
 def _guard(stmt, why: str, **params) -> None:
-    if q.run(stmt, **params).rowcount != 1:
+    if db.session.execute(stmt, params).rowcount != 1:
         raise _Refused(why)
 
 
@@ -171,11 +177,22 @@ def available(ttype: TicketType, channel: Channel | None = None, whole_pool: boo
 
 
 def journal(event_id: int, actor: str, action: str, **fields) -> None:
-    """Append one ledger entry to the current transaction."""
+    """Append one ledger entry to the current transaction, with what follows from it."""
     db.session.add(LedgerEntry(event_id=event_id, actor=actor, action=action, at=utcnow(), **fields))
+    _journaled([{"event_id": event_id, "action": action, **fields}])
 
 
 def journal_many(rows: list[dict]) -> None:
-    """Append many ledger entries at once (bulk import, sales); every row has the same keys."""
+    """Append many ledger entries at once (bulk import, sales), with what follows; rows share their keys."""
     if rows:
-        q.run_many(q.JOURNAL, rows)
+        db.session.execute(q.JOURNAL, rows)
+        _journaled(rows)
+
+
+def _journaled(rows: list[dict]) -> None:
+    """What journaled entries change on the live screens: counted prints and walk-ins, stale inventory."""
+    counters.count_journaled(rows)
+    outbox = db.session().outbox
+    for row in rows:
+        if row.get("quantity") or row["action"].split(".")[0] in STOCK_ACTIONS:
+            outbox.changed(row["event_id"], INVENTORY)

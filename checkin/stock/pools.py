@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Invalid, NotFound, SoldOut
 from ..events.setup import channel_by_code, type_by_code
 from ..extensions import db
-from ..live import signals
 from ..models import Channel, Event, Hold, Sale, TicketType, utcnow
 from ..sales.walkins import answer
 from ..tickets import issuing
@@ -39,7 +38,6 @@ def assign(event: Event, data: dict, actor: str) -> dict:
     journal_many([{"event_id": event.id, "at": pool.created_at, "actor": actor, "action": "pool.assign",
                    "type_id": ttype.id, "channel_id": pool.channel_id, "quantity": pool.quantity,
                    "after": {"pool": pool.id, "device": pool.device}}])
-    signals.after_commit(event.id, "pool.assign", [ttype.code])
     db.session.commit()
     return pool_view(pool, ttype)
 
@@ -115,7 +113,6 @@ def _sell_from_pool(event: Event, device: str, ttype: TicketType, holders: list[
                    "type_id": ttype.id, "channel_id": pool.channel_id, "quantity": -n,
                    "after": {**cause, "device": device, "sold_at": item["sold_at"].isoformat()}}]
                  + issuing.issued_entries(event.id, tickets, ttype.id, pool.channel_id, actor, now, cause))
-    signals.after_commit(event.id, "sale.confirmed", [ttype.code])
     return tickets
 
 

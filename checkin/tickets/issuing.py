@@ -8,24 +8,26 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, update
 
+from ..extensions import db
 from ..models import Channel, Event, SigningKey, Ticket, TicketType
-from ..stock.queries import run, run_many
 from .codes import Signer
 
 WALK_IN = "Walk-in"
 
 _signers: dict[int, Signer] = {}
 
-_NEWEST_KEY = select(SigningKey.kid, SigningKey.private_key).where(
-    SigningKey.event_id == bindparam("event_id")).order_by(SigningKey.id.desc()).limit(1)
-_SERIALS = update(Event).where(Event.id == bindparam("event_id")).values(
-    next_serial=Event.next_serial + bindparam("n")).returning(Event.next_serial)
-_INSERT = insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True)
+# Core statements on the tables: db.session.execute runs them as they are, with no ORM bookkeeping.
+_key, _event, _ticket = SigningKey.__table__.c, Event.__table__, Ticket.__table__
+_NEWEST_KEY = select(_key.kid, _key.private_key).where(_key.event_id == bindparam("event_id")).order_by(
+    _key.id.desc()).limit(1)
+_SERIALS = update(_event).where(_event.c.id == bindparam("event_id")).values(
+    next_serial=_event.c.next_serial + bindparam("n")).returning(_event.c.next_serial)
+_INSERT = insert(_ticket).returning(_ticket.c.id, sort_by_parameter_order=True)
 
 
 def signer_for(event_id: int) -> Signer:
     """The event's newest signing key, loaded once per process (loading a key is not free)."""
-    kid, private = run(_NEWEST_KEY, event_id=event_id).one()
+    kid, private = db.session.execute(_NEWEST_KEY, {"event_id": event_id}).one()
     signer = _signers.get(kid)
     if signer is None:
         signer = _signers[kid] = Signer(kid, private)
@@ -36,7 +38,7 @@ def issue(event_id: int, ttype: TicketType, channel: Channel | None, holders: li
           price: Decimal, now: datetime) -> list[dict]:
     """Insert one valid ticket per holder (`sources[i]`: where seat i came from); journal with issued_entries."""
     n = len(holders)
-    first = run(_SERIALS, event_id=event_id, n=n).scalar_one() - n
+    first = db.session.execute(_SERIALS, {"event_id": event_id, "n": n}).scalar_one() - n
     signer = signer_for(event_id)
     channel_id = channel.id if channel else None
     rows = [{
@@ -46,7 +48,7 @@ def issue(event_id: int, ttype: TicketType, channel: Channel | None, holders: li
         "holder_company": h.get("company"), "price": price, "require_attention": False, "badge_prints": 0,
         "created_at": now,
     } for i, h in enumerate(holders)]
-    ids = run_many(_INSERT, rows).scalars().all()
+    ids = db.session.execute(_INSERT, rows).scalars().all()
     return [{"id": tid, "external_id": None, "type": ttype.code, "channel": channel.code if channel else None,
              "state": "valid", "code": r["code"],
              "holder": {"name": r["holder_name"], "email": r["holder_email"], "company": r["holder_company"]}}
