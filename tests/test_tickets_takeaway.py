@@ -15,7 +15,7 @@ def decode_pdf(pdf: bytes) -> tuple[list[str], str]:
     document = pdfium.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=4).to_pil().convert("L")
+        image = page.render(scale=2).to_pil().convert("L")
         return scanner.decode(np.asarray(image)), page.get_textpage().get_text_range()
     finally:
         document.close()
