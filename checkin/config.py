@@ -15,7 +15,6 @@ DEFAULTS = {
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
-    "TOKEN_CACHE_SECONDS": 10,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # OpenAPI document served from the validating schemas.
     "VALIDATION_ERROR_STATUS_CODE": 422,

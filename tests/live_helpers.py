@@ -15,7 +15,7 @@ from checkin.models import Admission, Ticket, TicketType
 def threaded_app(tmp_path, **config):
     """An app on a file SQLite database whose live hub runs on its own thread, as on `gate serve`."""
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
-                      "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, **config})
+                      "LIVE_BACKGROUND": True, **config})
     with app.app_context():
         db.create_all()
         stamp()

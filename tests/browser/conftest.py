@@ -24,8 +24,7 @@ if not Path(CHROMIUM).exists():
 @pytest.fixture
 def live_app(tmp_path):
     """The app on a file SQLite database, served by a threaded server on a free port."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test",
-                      "TOKEN_CACHE_SECONDS": 0})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()
