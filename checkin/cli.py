@@ -12,7 +12,7 @@ def main() -> None:
 
 def init_cli(app) -> None:
     """Add the service's commands to app.cli (so `gate` and the test runner both see them)."""
-    from .commands import box, demo, events, imports, serve, tokens
+    from .commands import box, demo, devices, events, imports, serve, tokens
 
-    for module in (demo, imports, serve, events, tokens, box):
+    for module in (demo, imports, serve, events, tokens, devices, box):
         module.register(app.cli)
