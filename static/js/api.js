@@ -42,6 +42,11 @@ export async function api(path, { method = "GET", body, form } = {}) {
   return data;
 }
 
+/** 128 random bits as hex: crypto.getRandomValues works on plain HTTP too (a screen on the
+ *  venue's network), where crypto.randomUUID does not exist. */
+export const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+                                         (b) => b.toString(16).padStart(2, "0")).join("");
+
 /** A problem as one line for a person: the detail, and the first field error if it adds anything. */
 export function problemText(err) {
   if (!(err instanceof ApiError)) return String(err);

@@ -1,7 +1,7 @@
 // The gate screen: scan by keyboard-wedge scanner or camera, show the verdict
 // big enough to read at arm's length, and keep judging when the server is gone.
 
-import { api, ApiError, ev, eventSlug } from "./api.js";
+import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
 import { Camera, cameras } from "./gate-camera.js";
 import { GatePack, queue } from "./gate-offline.js";
 
@@ -15,7 +15,7 @@ const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
 
 const device = localStorage.getItem("gate.device") ||
-  (localStorage.setItem("gate.device", `web-${crypto.randomUUID().slice(0, 8)}`), localStorage.getItem("gate.device"));
+  (localStorage.setItem("gate.device", `web-${randomId().slice(0, 8)}`), localStorage.getItem("gate.device"));
 const state = { gate: null, direction: "in", offline: false, pack: null, clearTimer: null };
 
 function show(answer) {
@@ -54,7 +54,7 @@ function setOffline(offline) {
 async function scanCode(code) {
   code = code.trim();
   if (!code) return;
-  const scan = { code, gate: state.gate, direction: state.direction, nonce: crypto.randomUUID(),
+  const scan = { code, gate: state.gate, direction: state.direction, nonce: randomId(),
                  scanned_at: new Date().toISOString(), device };
   if (!state.offline) {
     try {
@@ -73,7 +73,7 @@ async function scanFrame(blob) {
   if (state.offline) return;  // offline, only codes decoded on the device can be judged
   const form = new FormData();
   form.append("image", blob, "frame.jpg");
-  for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: crypto.randomUUID() })) form.append(k, v);
+  for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: randomId() })) form.append(k, v);
   try {
     const answer = await api(ev("/scans/frame"), { method: "POST", form });
     if (answer.status !== "no_code") { show(answer); camera.hold(RESULT_MS); }
