@@ -63,6 +63,16 @@ def browser(playwright):
 
 
 @pytest.fixture
+def plain_http_browser(playwright):
+    """Chromium that reaches the test server as http://gate.test:PORT, a name like a venue's LAN address:
+    plain HTTP there is not a secure context (no camera, no crypto.subtle)."""
+    args = [*FLAGS, "--host-resolver-rules=MAP gate.test 127.0.0.1"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
 def camera_page(playwright):
     """camera_page(video) -> a page whose camera is Chromium's fake device playing a .y4m file."""
     opened = []
