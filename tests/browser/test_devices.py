@@ -217,6 +217,45 @@ def test_on_a_secure_origin_the_pairing_page_offers_the_camera(context, seeded):
     shot(page, "pair-secure-phone")
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_the_dashboard_pairs_a_device_sees_it_and_revokes_it(context, seeded, live_token, size):
+    board = context(size).new_page()
+    board.goto(f"{seeded['url']}/dashboard?token={live_token('supervisor', 'ev')}&event=ev")
+    board.wait_for_selector("body[data-devices]")
+    assert "Admin" not in board.locator("#pair-role").inner_text()  # a supervisor pairs up to its own role
+    board.locator("#pair-role").select_option("gate")
+    board.locator("#pair-gate").select_option("south")
+    board.locator("#pair-name").fill("South gate tablet")
+    board.locator("#pair-valid").select_option("12h")
+    board.locator("#pair-create").click()
+    board.wait_for_selector("#pair-code[data-state=open]")
+    code = board.locator("#pair-code-value").inner_text()
+    assert board.evaluate("document.getElementById('pair-code-qr').naturalWidth") > 0
+    board.locator("#pair-code").scroll_into_view_if_needed()
+    shot(board, f"dashboard-code-{size}")
+
+    tablet = context("tablet").new_page()  # another device
+    tablet.goto(f"{seeded['url']}/pair")
+    tablet.wait_for_selector("body[data-ready]")
+    tablet.locator("#code").fill(code)
+    tablet.locator("#code").press("Enter")
+    tablet.wait_for_url("**/gate?gate=south")
+    tablet.wait_for_selector("body[data-ready]")
+
+    board.wait_for_selector("#pair-code[data-state=used]", timeout=10_000)
+    assert "South gate tablet" in board.locator("#pair-code-left").inner_text()
+    row = board.locator("#device-list li", has_text="South gate tablet")
+    assert "gate south" in row.inner_text() and "until" in row.inner_text()
+    shot(board, f"dashboard-paired-{size}")
+    row.get_by_role("button", name="Revoke").click()
+    row.get_by_role("button", name="Revoke now").click()
+    board.wait_for_selector("#devices-status.ok")
+    assert board.locator("#device-list li", has_text="South gate tablet").count() == 0
+    scan(tablet, seeded["tickets"][0]["code"])
+    tablet.wait_for_selector("#signed-out")
+    assert "revoked" in tablet.locator("#signed-out p").inner_text()
+
+
 def write_y4m(path: Path, text: str, frames: int = 30) -> None:
     """A short 640x480 video of a screen showing a QR code, for Chromium's fake camera."""
     matrix = np.array([[0 if dark else 255 for dark in row] for row in segno.make_qr(text, error="m").matrix],
