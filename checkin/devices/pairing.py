@@ -17,6 +17,7 @@ redeeming one code at once exactly one gets a token.
 import hashlib
 import hmac
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ SCREENS = {"gate": "gate", "badge_desk": "desk", "box_office": "box", "superviso
            "viewer": "dashboard", "admin": "dashboard"}  # where a paired device goes first
 ROLE_NAMES = {"admin": "Admin", "supervisor": "Supervisor", "box_office": "Box office",
               "badge_desk": "Badge desk", "gate": "Gate", "viewer": "Viewer"}
+_CODE_IN_LINK = re.compile(r"[?&]code=([A-Za-z0-9-]{8,12})(?:&|$)")
 REFUSED = "This pairing code is not valid: it may be mistyped, used already, or expired."
 
 
@@ -87,6 +89,16 @@ def well_formed(typed: str) -> bool:
 def shown(code: str) -> str:
     """The code as people read and type it: ABCD-EFGH."""
     return f"{code[:LOCATOR_LEN]}-{code[LOCATOR_LEN:]}"
+
+
+def code_in(texts: list[str]) -> str | None:
+    """The first pairing code in decoded QR texts (a /pair link or a bare code), as shown; None if none."""
+    for text in texts:
+        found = _CODE_IN_LINK.search(text)
+        candidate = found.group(1) if found else text.strip()
+        if well_formed(candidate):
+            return shown(normalise(candidate))
+    return None
 
 
 def code_hash(code: str) -> str:

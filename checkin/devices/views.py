@@ -1,5 +1,4 @@
 """Pairing a device, the caller's own token, and a supervisor's list of device tokens."""
-import re
 import threading
 import time
 
@@ -15,8 +14,6 @@ from ..models import utcnow
 from . import pairing, tokens
 from .links import pair_url, qr_data_uri
 from .schemas import PairFrameIn, PairIn, PairingCodeIn, TokenQuery
-
-_CODE_IN_URL = re.compile(r"[?&]code=([A-Za-z0-9-]{8,12})(?:&|$)")
 
 
 @bp.app_errorhandler(pairing.TooManyAttempts)
@@ -69,6 +66,7 @@ class _FramePacer:
         self.lock = threading.Lock()
 
     def admit(self, client: str) -> bool:
+        """Whether this client's frame may be decoded now (then release `slots` after decoding)."""
         now = time.monotonic()
         with self.lock:
             if now - self.last.get(client, 0.0) < self.interval:
@@ -98,12 +96,8 @@ def pair_frame(form_and_files_data):
         raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
     finally:
         _pacer.slots.release()
-    for text in texts:
-        found = _CODE_IN_URL.search(text)
-        candidate = found.group(1) if found else text.strip()
-        if pairing.well_formed(candidate):
-            return {"status": "found", "code": pairing.shown(pairing.normalise(candidate))}
-    return {"status": "no_code"}
+    code = pairing.code_in(texts)
+    return {"status": "found", "code": code} if code else {"status": "no_code"}
 
 
 @bp.get("/me")
