@@ -3,11 +3,12 @@ register on, and what they all use: the caller's event and permission checks."""
 from apiflask import APIBlueprint
 from flask import Response
 
-from .auth import auth, check_event, current, roles_for
+from .auth import auth, check_event, current, note_token_use, roles_for
 from .events.setup import event_by_slug
 from .models import Event
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="API")
+bp.teardown_request(note_token_use)
 
 
 def load_event(slug: str) -> Event:
@@ -44,6 +45,7 @@ def file_response(data: bytes, mimetype: str, name: str) -> Response:
 
 def register_views() -> None:
     """Import every feature's views, whose routes register on bp."""
+    from .devices import views as _devices  # noqa: F401
     from .events import views as _events  # noqa: F401
     from .gate import views as _gate  # noqa: F401
     from .live import views as _live  # noqa: F401

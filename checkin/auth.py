@@ -3,20 +3,28 @@
 Tokens are 256 random bits shown once; the server keeps only their SHA-256.
 A fast hash is the right tool here: the secret has full entropy, so there is
 nothing to brute-force, and a slow password hash would cost every scan.
+
+Every request reads its token's row (one indexed lookup, run straight on the
+driver in the request's own transaction), so a revoked or expired token stops
+at once, on every node sharing the database; no cache has to be told.
 """
 import hashlib
+import logging
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from apiflask import HTTPTokenAuth
-from flask import current_app
+from flask import g
 from flask.sessions import SessionInterface
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select, update
 
+from . import driver
 from .errors import Forbidden, Invalid, NotFound, problem
 from .extensions import db
-from .models import ApiToken, Event, Gate
+from .models import ApiToken, Event, Gate, utcnow
+
+log = logging.getLogger(__name__)
 
 ROLES = ("admin", "supervisor", "box_office", "badge_desk", "gate", "viewer")
 
@@ -40,6 +48,7 @@ PERMISSIONS = {
     "alerts.read": set(ROLES),  # alerts carry no personal data
     "alerts.ack": {"admin", "supervisor"},
     "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
+    "devices.manage": {"admin", "supervisor"},  # pair devices, list and revoke tokens
 }
 
 
@@ -75,7 +84,7 @@ def hash_token(token: str) -> str:
 
 
 def create_token(role: str, event_slug: str | None = None, gate_code: str | None = None,
-                 label: str | None = None) -> str:
+                 name: str | None = None, expires_at: datetime | None = None, created_by: str | None = None) -> str:
     """Store a new token's hash and return the token itself (shown once)."""
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r}; one of {', '.join(ROLES)}", {"role": ["unknown role"]})
@@ -90,31 +99,63 @@ def create_token(role: str, event_slug: str | None = None, gate_code: str | None
         gate = db.session.scalar(select(Gate).where(Gate.event_id == event.id, Gate.code == gate_code))
         if gate is None:
             raise NotFound(f"no gate {gate_code!r} in {event_slug!r}")
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(token_hash=hash_token(token), role=role, label=label,
-                            event_id=event.id if event else None, gate_id=gate.id if gate else None))
+    token, _row = new_token(role, event.id if event else None, gate.id if gate else None, name, expires_at,
+                            created_by)
     db.session.commit()
     return token
 
 
-_cache: dict[str, tuple[float, Principal | None]] = {}
+def new_token(role: str, event_id: int | None, gate_id: int | None, name: str | None,
+              expires_at: datetime | None, created_by: str | None) -> tuple[str, ApiToken]:
+    """Add a token's row to the session (the caller commits); returns the token and the row."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=hash_token(token), role=role, event_id=event_id, gate_id=gate_id, name=name,
+                   expires_at=expires_at, created_by=created_by)
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+_LOOKUP = select(ApiToken.id, ApiToken.role, ApiToken.event_id, ApiToken.gate_id, ApiToken.expires_at,
+                 ApiToken.revoked_at, ApiToken.last_used_at).where(ApiToken.token_hash == bindparam("digest"))
+LAST_USED_EVERY = timedelta(minutes=1)  # last use is kept to the minute: one write a minute per token at most
 
 
 @auth.verify_token
 def _verify(token: str) -> Principal | None:
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token:
         return None
-    digest = hash_token(token)
-    now = time.monotonic()
-    hit = _cache.get(digest)
-    if hit and hit[0] > now:
-        return hit[1]
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest,
-                                                   ApiToken.revoked_at.is_(None)))
-    principal = Principal(row.id, row.role, row.event_id, row.gate_id) if row else None
-    if principal:  # unknown tokens are not cached, so a new token works at once
-        _cache[digest] = (now + current_app.config["TOKEN_CACHE_SECONDS"], principal)
-    return principal
+    if len(token) > 200:
+        g.token_refused = "unknown"
+        return None
+    row = driver.run(_LOOKUP, digest=hash_token(token)).first()
+    now = utcnow()
+    refused = ("unknown" if row is None else "revoked" if row.revoked_at is not None
+               else "expired" if row.expires_at is not None and row.expires_at <= now else None)
+    if refused:
+        g.token_refused = refused  # the 401 says why, so a screen can tell its user what to do
+        return None
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_EVERY:
+        g.token_used = row.id
+    return Principal(row.id, row.role, row.event_id, row.gate_id)
+
+
+def note_token_use(_error=None) -> None:
+    """After a request, record its token's last use if the last record is a minute old."""
+    # A transaction of its own once the request is done, so a read-only request
+    # (whose transaction is rolled back) still counts as a use.
+    token_id = g.pop("token_used", None)
+    if token_id is None:
+        return
+    now = utcnow()
+    try:
+        db.session.rollback()  # whatever the request left open ends here anyway
+        stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_EVERY)
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+        db.session.commit()
+    except Exception:  # a busy database must not turn an answered request into an error
+        db.session.rollback()
+        log.warning("could not record the last use of token %s", token_id, exc_info=True)
 
 
 @auth.get_user_roles
@@ -122,10 +163,19 @@ def _roles(principal: Principal) -> list[str]:
     return [principal.role]
 
 
+_REFUSED = {  # why a token was refused; `reason` in the 401 problem
+    "missing": "A valid bearer token is required (Authorization: Bearer <token>).",
+    "unknown": "This token is not known here: sign in again.",
+    "revoked": "This token was revoked: sign in again.",
+    "expired": "This token has expired: sign in again.",
+}
+
+
 @auth.error_processor
 def _auth_error(error):
     if error.status_code == 401:
-        resp = problem(401, "Unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).")
+        reason = g.get("token_refused", "missing")
+        resp = problem(401, "Unauthorized", _REFUSED[reason], reason=reason)
         resp.headers["WWW-Authenticate"] = 'Bearer realm="gate"'
         return resp
     return problem(403, "Forbidden", "This token's role may not do this.")

@@ -22,7 +22,12 @@ DEFAULTS = {
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
-    "TOKEN_CACHE_SECONDS": 10,
+    "PAIRING_MINUTES": 5,  # a pairing code works this long unless its maker says otherwise
+    "PAIRING_CODE_TRIES": 5,  # wrong tries that end a pairing code
+    "PAIRING_WINDOW_MINUTES": 15,  # refused pairing attempts are counted over this window...
+    "PAIRING_CLIENT_FAILURES": 10,  # ...and a client (address) with this many is turned away until they age
+    "PAIRING_GLOBAL_FAILURES": 200,  # ...and so is everyone, past this many from all clients together
+    "PUBLIC_URL": None,  # the address devices reach the service at, for pairing links; None: as called
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # OpenAPI document served from the validating schemas.
     "VALIDATION_ERROR_STATUS_CODE": 422,

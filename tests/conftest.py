@@ -42,8 +42,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "TOKEN_CACHE_SECONDS": 0})
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()

@@ -17,7 +17,7 @@ def threaded_app(tmp_path, tasks: bool = False, **config):
     """An app on a file SQLite database whose live hub runs on its own thread, as on `gate serve`
     (and, with `tasks`, its shared background tasks on a scheduler, as `gate serve` starts them)."""
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "t",
-                      "TOKEN_CACHE_SECONDS": 0, "LIVE_BACKGROUND": True, **config})
+                      "LIVE_BACKGROUND": True, **config})
     with app.app_context():
         db.create_all()
         stamp()

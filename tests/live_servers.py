@@ -36,7 +36,7 @@ def prepare(database_url: str, tmp_path: Path) -> dict:
 
 def node_env(database_url: str, channel: str) -> dict:
     return {**os.environ, "GATE_DATABASE_URL": database_url, "GATE_REDIS_URL": REDIS_URL,
-            "GATE_SOCKETIO_CHANNEL": channel, "GATE_SECRET_KEY": "test", "GATE_TOKEN_CACHE_SECONDS": "0"}
+            "GATE_SOCKETIO_CHANNEL": channel, "GATE_SECRET_KEY": "test"}
 
 
 class Node:

@@ -39,6 +39,9 @@ ENDPOINTS = [
     ("POST", "/api/v1/events/ev/tickets/{ticket}/reissue", {"reason": "lost"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/block", {"reason": "fraud check"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/transfer", {"holder": {"name": "Bo"}, "reason": "gift"}),
+    ("POST", "/api/v1/events/ev/pairing-codes", {"role": "gate", "gate": "north", "name": "North tablet",
+                                                 "minutes": 5, "token_expires_in": "12h"}),
+    ("POST", "/api/v1/pair", {"code": "ABCD-EFGH"}),
 ]
 
 JUNK_BODIES = [b"{bad json", b"\x00\xff\xfe\x80binary", b"[1, 2, 3]", b'"a string"', b"null", b"12",
@@ -125,6 +128,9 @@ BAD_GETS = [
     "/api/v1/events/ev/scans/99999999999999999999/annul",
     "/api/v1/events/ev/gate-pack", "/api/v1/events/ev/gate-pack?gate=nope",
     "/api/v1/events/ev/gate-pack?gate=north&since=-1", "/api/v1/events/ev/gate-pack?gate=north&since=x",
+    "/api/v1/events/ev/tokens?state=revoked", "/api/v1/events/ev/tokens?state=" + "x" * 5000,
+    "/api/v1/events/nope/tokens", "/api/v1/events/ev/tokens/99999999999999999999/revoke",
+    "/api/v1/events/ev/tokens/abc/revoke", "/api/v1/events/ev/tokens/424242/revoke",
 ]
 
 
@@ -132,7 +138,7 @@ BAD_GETS = [
 def test_bad_paths_and_queries_are_refused(app, admin, seeded, path):
     with app.app_context():
         before = snapshot()
-    r = admin.get(path) if "annul" not in path else admin.post(path, {"reason": "x"})
+    r = admin.post(path, {"reason": "x"}) if path.endswith(("annul", "revoke")) else admin.get(path)
     assert_refused(r, path)
     with app.app_context():
         assert snapshot() == before

@@ -36,7 +36,7 @@ def app(database_url, tmp_path):
     from flask_migrate import stamp
 
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "TOKEN_CACHE_SECONDS": 0, "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url)})
+                      "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url)})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()
@@ -111,7 +111,7 @@ def test_200_threads_buying_the_last_10_seats_get_exactly_10(app, admin, token, 
 
 
 def _buyer_process(url: str, bearers: dict, p: int, barrier, out) -> None:
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "TOKEN_CACHE_SECONDS": 0,
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test",
                       "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url, CHILD_POOL)})
     try:
         for slug in SCENARIOS:

@@ -58,7 +58,7 @@ def demo(slug: str, count: int, qr_dir: str | None) -> None:
     event = db.session.scalar(select(Event).where(Event.slug == slug)) or _seed(slug, count)
     click.echo(f"Event {event.slug!r}: {event.name}")
     click.echo("Tokens (shown once):")
-    tokens = {role: create_token(role, event.slug) for role in ROLES}
+    tokens = {role: create_token(role, event.slug, name=f"Demo {role}") for role in ROLES}
     for role, token in tokens.items():
         click.echo(f"  {role:<11} {token}")
     folder = Path(qr_dir or Path(current_app.instance_path) / "demo-qr")
@@ -67,6 +67,7 @@ def demo(slug: str, count: int, qr_dir: str | None) -> None:
     click.echo("Screens, once `gate serve` runs (the link keeps the token in this browser):")
     for page, role in PAGES:
         click.echo(f"  {page:<10} http://127.0.0.1:5000/{page}?event={event.slug}&token={tokens[role]}")
+    click.echo(f"Pair a tablet instead: gate device pair --role gate --event {event.slug} --gate north")
 
 
 def _seed(slug: str, count: int) -> Event:

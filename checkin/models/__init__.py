@@ -6,12 +6,13 @@ from .live import Counter, GateDevice
 from .printing import BadgePrint, PrintJob
 from .sales import HOLD_STATES, SALE_STATES, Hold, Sale
 from .tickets import TICKET_STATES, LedgerEntry, SigningKey, Ticket
-from .tokens import ApiToken
+from .tokens import ApiToken, PairingCode, PairingFailure
 from .types import UTCDateTime, utcnow
 
 __all__ = [
     "Admission", "Allocation", "ApiToken", "BadgePrint", "Channel", "Event", "Gate", "LedgerEntry",
-    "PrintJob", "Scan", "SigningKey", "TICKET_STATES", "Ticket", "TicketType", "UTCDateTime", "utcnow",
+    "PairingCode", "PairingFailure", "PrintJob", "Scan", "SigningKey", "TICKET_STATES", "Ticket", "TicketType",
+    "UTCDateTime", "utcnow",
     "Hold", "HOLD_STATES", "Sale", "SALE_STATES",
     "ALERT_KINDS", "ALERT_LEVELS", "Alert", "AlertSettings", "Counter", "GateDevice",
 ]

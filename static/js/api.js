@@ -1,17 +1,10 @@
-// The API client every page uses: the token and event come from the URL once
-// (?token=...&event=...), then from this browser's storage.
+// The API client every page uses, with this screen's own token and event
+// (session.js keeps them per screen and shows who is signed in).
 
-const params = new URLSearchParams(location.search);
-for (const key of ["token", "event"]) {
-  if (params.get(key)) localStorage.setItem(`gate.${key}`, params.get(key));
-}
-if (params.get("token")) {
-  params.delete("token");  // keep the secret out of the address bar and history
-  history.replaceState(null, "", `${location.pathname}?${params}`);
-}
+import { credentials, leaving, signedOut } from "./session.js";
 
-export const token = () => localStorage.getItem("gate.token") || "";
-export const eventSlug = () => localStorage.getItem("gate.event") || "demo";
+export const token = () => credentials().token;
+export const eventSlug = () => credentials().event || "demo";
 
 export class ApiError extends Error {
   constructor(problem) {
@@ -23,6 +16,7 @@ export class ApiError extends Error {
 
 /** Call the API; JSON in and out; a problem+json answer throws ApiError. */
 export async function api(path, { method = "GET", body, form } = {}) {
+  if (leaving) return new Promise(() => {});  // on the way to sign in: no call, no error to show
   const headers = { Authorization: `Bearer ${token()}` };
   let payload;
   if (form) payload = form;
@@ -38,9 +32,15 @@ export async function api(path, { method = "GET", body, form } = {}) {
   }
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.blob();
+  if (response.status === 401) signedOut(data);
   if (!response.ok) throw new ApiError(data.detail ? data : { status: response.status, title: response.statusText });
   return data;
 }
+
+/** 128 random bits as hex: crypto.getRandomValues works on plain HTTP too (a screen on the
+ *  venue's network), where crypto.randomUUID does not exist. */
+export const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+                                         (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** A problem as one line for a person: the detail, and the first field error if it adds anything. */
 export function problemText(err) {

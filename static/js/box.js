@@ -3,7 +3,7 @@
 // type always on screen. Timers count from the server's `expires_in`, so a
 // wrong clock on this device cannot mislead the clerk.
 
-import { ApiError, api, ev, eventSlug, h, problemText, say } from "./api.js";
+import { ApiError, api, ev, eventSlug, h, problemText, randomId, say } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const STOCK_EVERY_MS = 4000;
@@ -11,9 +11,7 @@ const HOLDS_EVERY_MS = 10000;
 const state = { event: null, stock: [], type: null, method: "cash", nonce: null, holds: [], ticket: null };
 
 const money = (amount) => Number(amount).toFixed(2);
-// getRandomValues works on plain http too (a desk on the venue's network); randomUUID does not.
 const ADMIT_KEY = "gate.box.admit-at";
-const newNonce = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const mmss = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
 const typeName = (code) => (state.event.ticket_types.find((t) => t.code === code) || { name: code }).name;
 
@@ -79,7 +77,7 @@ async function sell(event) {
   event.preventDefault();
   const status = $("sell-status");
   if (!state.type) return say(status, "Choose a ticket type first.", "error");
-  state.nonce = state.nonce || newNonce(); // kept until answered: a retry never sells twice
+  state.nonce = state.nonce || randomId(); // kept until answered: a retry never sells twice
   $("sell").disabled = true;
   say(status, "Selling…");
   try {

@@ -1,7 +1,7 @@
 // The gate screen: scan by keyboard-wedge scanner or camera, show the verdict
 // big enough to read at arm's length, and keep judging when the server is gone.
 
-import { api, ApiError, ev, eventSlug } from "./api.js";
+import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
 import { Camera, cameras } from "./gate-camera.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
 
@@ -14,8 +14,6 @@ const VERDICTS = {
 const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
 
-// Not crypto.randomUUID: it only exists in a secure context, and gates are often served over plain HTTP on a LAN.
-const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const device = localStorage.getItem("gate.device") ||
   (localStorage.setItem("gate.device", `web-${randomId().slice(0, 8)}`), localStorage.getItem("gate.device"));
 const state = { gate: null, direction: "in", offline: false, pack: null, clearTimer: null };

@@ -26,8 +26,7 @@ if not Path(CHROMIUM).exists():
 @pytest.fixture
 def live_app(tmp_path):
     """The app on a file SQLite database, served by a threaded server on a free port."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test",
-                      "TOKEN_CACHE_SECONDS": 0})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()
@@ -74,6 +73,16 @@ def lan(playwright):
                                           args=[*FLAGS, f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1"])
     yield SimpleNamespace(browser=chromium, origin=lambda port: f"http://{LAN_NAME}:{port}")
     chromium.close()
+
+
+@pytest.fixture
+def plain_http_browser(playwright):
+    """Chromium that reaches the test server as http://gate.test:PORT, a name like a venue's LAN address:
+    plain HTTP there is not a secure context (no camera, no crypto.subtle)."""
+    args = [*FLAGS, "--host-resolver-rules=MAP gate.test 127.0.0.1"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

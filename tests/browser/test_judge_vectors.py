@@ -43,8 +43,7 @@ JUDGE = """async ({pack, code, direction, at, serial, admission}) => {
 def server(tmp_path_factory):
     """One app for every vector (each has its own event), served on a free loopback port."""
     folder = tmp_path_factory.mktemp("vectors")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'gate.db'}", "SECRET_KEY": "test",
-                      "TOKEN_CACHE_SECONDS": 0})
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'gate.db'}", "SECRET_KEY": "test"})
     app.instance_path = str(folder / "instance")
     with app.app_context():
         db.create_all()

@@ -53,7 +53,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         # Re-reads off: every scan in these tests is judged, however quick the test.
         self.env = {**os.environ, "GATE_DATABASE_URL": url, "GATE_SECRET_KEY": "test",
-                    "GATE_TOKEN_CACHE_SECONDS": "0", "GATE_REREAD_SECONDS": "0"}
+                    "GATE_REREAD_SECONDS": "0"}
         self.env.pop("GATE_REDIS_URL", None)
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -1,0 +1,1 @@
+"""Devices: pairing a screen with a short code, and listing, naming, expiring and revoking tokens."""

@@ -1,0 +1,47 @@
+"""Two `gate serve` processes on one database: a device paired on one node, revoked on the other,
+is refused at once by both (no process keeps a token it was not told about)."""
+import os
+
+import pytest
+
+from live_servers import Node, prepare
+
+pytestmark = pytest.mark.slow
+EVENT = {"slug": "ev", "name": "Ev", "timezone": "UTC", "starts_at": "2020-01-01T00:00:00+00:00",
+         "ends_at": "2199-01-01T00:00:00+00:00"}
+
+
+@pytest.fixture
+def nodes(tmp_path, database_url):
+    tokens = prepare(database_url, tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "GATE_REDIS_URL"}  # no Redis: nothing to tell nodes
+    env.update({"GATE_DATABASE_URL": database_url, "GATE_SECRET_KEY": "test"})
+    a = Node(env, tmp_path)
+    try:
+        b = Node(env, tmp_path)
+    except Exception:
+        a.stop()
+        raise
+    yield a, b, tokens
+    for node in (a, b):
+        node.signal_stop()
+    for node in (a, b):
+        node.wait_stopped()
+
+
+def test_a_token_revoked_on_one_node_is_refused_by_the_other_at_once(nodes):
+    a, b, tokens = nodes
+    assert a.call("POST", "/api/v1/events", tokens["admin"], EVENT)[0] == 201
+    status, made = a.call("POST", "/api/v1/events/ev/pairing-codes", tokens["supervisor"],
+                          {"role": "viewer", "name": "Wall screen"})
+    assert status == 201, made
+    status, paired = b.call("POST", "/api/v1/pair", "", {"code": made["code"]})
+    assert status == 201, paired
+    for node in (a, b, a, b):  # both nodes have served the device
+        assert node.call("GET", "/api/v1/me", paired["token"])[1]["name"] == "Wall screen"
+    status, revoked = b.call("POST", f"/api/v1/events/ev/tokens/{paired['id']}/revoke", tokens["supervisor"])
+    assert status == 200 and revoked["state"] == "revoked"
+    for node in (a, b):
+        status, refused = node.call("GET", "/api/v1/events/ev/counts", paired["token"])
+        assert (status, refused["reason"]) == (401, "revoked")
+    assert a.call("POST", "/api/v1/pair", "", {"code": made["code"]})[0] == 403  # and the code stays used
