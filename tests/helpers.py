@@ -47,3 +47,23 @@ def run_together(n: int, work, timeout: float = 60) -> list:
     for t in threads:
         t.join(timeout)
     return results
+
+
+def write_y4m(path, text: str, scale: int = 6, frames: int = 30) -> None:
+    """A short 640x480 video of a screen showing `text` as a QR code, for Chromium's fake camera."""
+    import cv2
+    import numpy as np
+    import segno
+
+    matrix = np.array([[0 if dark else 255 for dark in row] for row in segno.make(text, error="m").matrix],
+                      np.uint8)
+    code = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=scale, fy=scale,
+                      interpolation=cv2.INTER_NEAREST)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
+    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
+    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            out.write(b"FRAME\n" + yuv)

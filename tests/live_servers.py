@@ -9,14 +9,15 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import socketio
+from flask_migrate import stamp
 
 from checkin import create_app
 from checkin.auth import create_token
 from checkin.extensions import db
-from flask_migrate import stamp
 
 GATE = str(Path(sys.executable).with_name("gate"))
 REDIS_URL = os.environ.get("GATE_TEST_REDIS_URL")
@@ -90,6 +91,25 @@ class Node:
     def wait_stopped(self) -> None:
         self.process.wait(30)
         self.process.stderr.close()
+
+
+
+@contextmanager
+def two_nodes(env: dict, tmp_path: Path):
+    """Two `gate serve` processes on the same settings, stopped together afterwards."""
+    a = Node(env, tmp_path)
+    try:
+        b = Node(env, tmp_path)
+    except Exception:
+        a.stop()
+        raise
+    try:
+        yield a, b
+    finally:
+        for node in (a, b):
+            node.signal_stop()
+        for node in (a, b):
+            node.wait_stopped()
 
 
 class Screen:

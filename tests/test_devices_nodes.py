@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from live_servers import Node, prepare
+from live_servers import prepare, two_nodes
 
 pytestmark = pytest.mark.slow
 EVENT = {"slug": "ev", "name": "Ev", "timezone": "UTC", "starts_at": "2020-01-01T00:00:00+00:00",
@@ -16,17 +16,8 @@ def nodes(tmp_path, database_url):
     tokens = prepare(database_url, tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "GATE_REDIS_URL"}  # no Redis: nothing to tell nodes
     env.update({"GATE_DATABASE_URL": database_url, "GATE_SECRET_KEY": "test"})
-    a = Node(env, tmp_path)
-    try:
-        b = Node(env, tmp_path)
-    except Exception:
-        a.stop()
-        raise
-    yield a, b, tokens
-    for node in (a, b):
-        node.signal_stop()
-    for node in (a, b):
-        node.wait_stopped()
+    with two_nodes(env, tmp_path) as (a, b):
+        yield a, b, tokens
 
 
 def test_a_token_revoked_on_one_node_is_refused_by_the_other_at_once(nodes):

@@ -3,7 +3,14 @@ import os
 
 import pytest
 
-from live_servers import REDIS_URL, Node, Screen, new_channel, node_env, prepare
+from live_servers import (
+    REDIS_URL,
+    Screen,
+    new_channel,
+    node_env,
+    prepare,
+    two_nodes,
+)
 
 POSTGRES = os.environ.get("GATE_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not (REDIS_URL and POSTGRES), reason="needs GATE_TEST_REDIS_URL and a PostgreSQL URL")
@@ -17,18 +24,9 @@ def nodes(tmp_path, database_url):
         pytest.skip("the nodes share a PostgreSQL database")
     tokens = prepare(database_url, tmp_path)
     env = node_env(database_url, new_channel())
-    a = Node(env, tmp_path)
-    try:
-        b = Node(env, tmp_path)
-    except Exception:
-        a.stop()
-        raise
-    a.tokens = b.tokens = tokens
-    yield a, b
-    for node in (a, b):
-        node.signal_stop()
-    for node in (a, b):
-        node.wait_stopped()
+    with two_nodes(env, tmp_path) as (a, b):
+        a.tokens = b.tokens = tokens
+        yield a, b
 
 
 def test_a_scan_on_one_node_reaches_a_screen_on_the_other_and_the_last_seat_is_sold_once(nodes):

@@ -1,15 +1,11 @@
 """Signing in devices in a real browser: pairing by code, one sign-in per screen, sign out, revoked tokens,
 and the pairing page on a plain-HTTP address that is not a secure context."""
 from datetime import timedelta
-
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
-import segno
 
-from helpers import NOW, Api, iso
+from helpers import NOW, Api, iso, write_y4m
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -256,25 +252,10 @@ def test_the_dashboard_pairs_a_device_sees_it_and_revokes_it(context, seeded, li
     assert "revoked" in tablet.locator("#signed-out p").inner_text()
 
 
-def write_y4m(path: Path, text: str, frames: int = 30) -> None:
-    """A short 640x480 video of a screen showing a QR code, for Chromium's fake camera."""
-    matrix = np.array([[0 if dark else 255 for dark in row] for row in segno.make_qr(text, error="m").matrix],
-                      np.uint8)
-    code = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=5, fy=5, interpolation=cv2.INTER_NEAREST)
-    frame = np.full((480, 640, 3), 90, np.uint8)
-    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
-    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
-    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            out.write(b"FRAME\n" + yuv)
-
-
 def test_the_camera_reads_the_pairing_qr_where_the_browser_allows_it(camera_page, seeded, tmp_path):
     made = code_for(seeded, name="North gate laptop")
     video = tmp_path / "pair.y4m"
-    write_y4m(video, made["url"])
+    write_y4m(video, made["url"], scale=5)
     page = camera_page(video)
     page.goto(f"{seeded['url']}/pair")
     page.wait_for_selector("body[data-ready]")

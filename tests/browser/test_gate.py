@@ -2,12 +2,9 @@
 from datetime import timedelta
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
-import segno
 
-from helpers import NOW, Api, iso
+from helpers import NOW, Api, iso, write_y4m
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -88,21 +85,6 @@ def test_offline_scans_are_judged_locally_and_uploaded_once(page, seeded, screen
     page.wait_for_selector("#offline-banner[hidden]", state="attached", timeout=15_000)
     counts = seeded["admin"].get("/api/v1/events/ev/counts").json
     assert counts["gates"]["north"]["entries"] == 1 and counts["zones"]["hall"]["inside"] == 1
-
-
-def write_y4m(path: Path, text: str, frames: int = 30) -> None:
-    """A short 640x480 video of a phone screen showing the code, for Chromium's fake camera."""
-    qr = segno.make(text, error="m")
-    matrix = np.array([[0 if dark else 255 for dark in row] for row in qr.matrix], np.uint8)
-    code = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=6, fy=6, interpolation=cv2.INTER_NEAREST)
-    frame = np.full((480, 640, 3), 90, np.uint8)
-    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
-    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
-    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
-    with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            out.write(b"FRAME\n" + yuv)
 
 
 def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
