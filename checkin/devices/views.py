@@ -77,7 +77,9 @@ class _FramePacer:
         return self.slots.acquire(blocking=False)
 
 
-_pacer = _FramePacer()
+def _pacer() -> _FramePacer:
+    """This app's pacer: two apps in one process (tests, or a server and its CLI) pace apart."""
+    return current_app.extensions.setdefault("frame_pacer", _FramePacer())
 
 
 @bp.post("/pair/frame")
@@ -88,14 +90,15 @@ def pair_frame(form_and_files_data):
     client = _client()
     pairing.check_limits(client, utcnow())
     db.session.rollback()  # the limit check's transaction must not stay open while the frame decodes
-    if not _pacer.admit(client):
+    pacer = _pacer()
+    if not pacer.admit(client):
         return problem(429, "Too many frames", "Send at most a few frames a second.")
     try:
         texts = scanner.decode_bytes(form_and_files_data["image"].read())
     except ValueError as error:
         raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
     finally:
-        _pacer.slots.release()
+        pacer.slots.release()
     code = pairing.code_in(texts)
     return {"status": "found", "code": code} if code else {"status": "no_code"}
 
