@@ -4,6 +4,7 @@
 import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
 import { clockText, setEventZone } from "./clock.js";
 import { Camera, cameraBlocked, cameras } from "./gate-camera.js";
+import { mountSoundToggle, signal } from "./gate-feedback.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,7 @@ function show(answer) {
   const result = $("result");
   const tone = answer.status === "ok" ? "ok" : WARN.has(reason) ? "warn" : "bad";
   result.className = `result ${tone}`;
+  signal(tone === "bad" ? "refused" : tone);
   result.dataset.status = answer.status;
   result.dataset.reason = answer.reason || "";
   $("verdict").textContent = VERDICTS[reason] || reason.toUpperCase();
@@ -52,6 +54,7 @@ function idle() {
 }
 
 function setOffline(offline) {
+  if (offline !== state.offline) signal(offline ? "offline" : "online");
   state.offline = offline;
   $("offline-banner").hidden = !offline;
   $("queue-size").textContent = queue.items().length;
@@ -193,6 +196,7 @@ async function toggleCamera() {
   }
 }
 
+mountSoundToggle($("sound-toggle"));
 if (NO_CAMERA) Object.assign($("camera-toggle"), { textContent: "Camera needs HTTPS", title: NO_CAMERA });
 window.addEventListener("page-recovered", () => { if ($("result").classList.contains("not-ready")) idle(); });
 start().catch((err) => window.pageHealth.cannotStart(err.message, eventSlug()));
