@@ -101,4 +101,7 @@ function connect() {
 loadEvent().then(() => {
   window.gateLive = connect(); // kept reachable, so the connection lives as long as the page
   document.body.dataset.ready = "1";
-}).catch((err) => window.pageHealth.cannotStart(err.message, eventSlug()));
+}).catch((err) => {
+  linkState(false, "Not connected");
+  window.pageHealth.cannotStart(err.message, eventSlug());
+});

@@ -48,7 +48,7 @@
       // Styled here, not in a stylesheet: it must show even when the page's CSS did not load.
       banner.style.cssText = "position:sticky;top:0;z-index:200;background:#b3121f;color:#fff;padding:.7rem 1rem;"
         + "font:700 1.15rem/1.35 system-ui,sans-serif;border-bottom:.35rem solid #5f0910";
-      banner.append(Object.assign(document.createElement("strong"), { textContent: "NOT READY " }),
+      banner.append(Object.assign(document.createElement("strong"), { textContent: "NOT READY: " }),
                     Object.assign(document.createElement("span"), { id: "not-ready-reason" }));
       document.body.prepend(banner);
     }
