@@ -5,6 +5,7 @@
 
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { api, ev, eventSlug, h, token } from "./api.js";
+import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY = "gate.desk.autoprint";
@@ -40,6 +41,7 @@ export async function startAutoPrint(print) {
   show();
 
   const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
+  signOutOnClose(socket);
   socket.on("connect", () => socket.emit("join", { event: eventSlug(), scans: "all" }, (ack) => {
     joined = Boolean(ack && ack.ok);
     if (!joined) status.textContent = `Print at check-in is off: ${ack ? ack.detail : "no answer"}`;
