@@ -4,6 +4,7 @@
 // wrong clock on this device cannot mislead the clerk.
 
 import { ApiError, api, ev, eventSlug, h, problemText, randomId, say } from "./api.js";
+import { printBadgeButton, startPrintDesks } from "./box-print.js";
 
 const $ = (id) => document.getElementById(id);
 const STOCK_EVERY_MS = 4000;
@@ -106,6 +107,7 @@ function showSale({ sale, tickets, admitted = [] }) {
   const entered = admitted.filter((a) => a.status === "ok").length;
   say($("sell-status"), `Sold ${what} (${sale.method}, ${money(sale.total)})${entered ? `, ${entered} admitted` : ""}.`, "ok");
   $("sold").replaceChildren(...tickets.map(takeaway));
+  $("print-to").hidden = false;
 }
 
 /** What a walk-in leaves with: the QR on screen to photograph, and a ticket to print. */
@@ -125,7 +127,8 @@ function takeaway(t) {
     h("span", { class: "name" }, t.holder.name), ` ${typeName(t.type)} `, qr,
     h("span", { class: "takeaway" },
       h("button", { type: "button", class: "secondary", onclick: open("ticket.pdf") }, "Ticket PDF"),
-      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF")),
+      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF"),
+      printBadgeButton(t, status)),
     status);
 }
 
@@ -278,6 +281,7 @@ async function start() {
   $("upgrade").addEventListener("click", upgrade);
   $("transfer").addEventListener("click", transfer);
   $("void").addEventListener("click", voidTicket);
+  startPrintDesks();
   await loadStock();
   await loadHolds();
   setInterval(tick, 250);
