@@ -4,6 +4,7 @@
 // wrong clock on this device cannot mislead the clerk.
 
 import { ApiError, api, ev, eventSlug, h, problemText, randomId, say } from "./api.js";
+import { printBadgeButton, startPrintDesks } from "./box-print.js";
 import { clockText, setEventZone } from "./clock.js";
 
 const $ = (id) => document.getElementById(id);
@@ -107,6 +108,7 @@ function showSale({ sale, tickets, admitted = [] }) {
   const entered = admitted.filter((a) => a.status === "ok").length;
   say($("sell-status"), `Sold ${what} (${sale.method}, ${money(sale.total)})${entered ? `, ${entered} admitted` : ""}.`, "ok");
   $("sold").replaceChildren(...tickets.map(takeaway));
+  $("print-to").hidden = false;
 }
 
 /** What a walk-in leaves with: the QR on screen to photograph, and a ticket to print. */
@@ -126,7 +128,8 @@ function takeaway(t) {
     h("span", { class: "name" }, t.holder.name), ` ${typeName(t.type)} `, qr,
     h("span", { class: "takeaway" },
       h("button", { type: "button", class: "secondary", onclick: open("ticket.pdf") }, "Ticket PDF"),
-      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF")),
+      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF"),
+      printBadgeButton(t, status)),
     status);
 }
 
@@ -280,6 +283,7 @@ async function start() {
   $("upgrade").addEventListener("click", upgrade);
   $("transfer").addEventListener("click", transfer);
   $("void").addEventListener("click", voidTicket);
+  startPrintDesks();
   await loadStock();
   await loadHolds();
   setInterval(tick, 250);

@@ -5,6 +5,7 @@ import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { ApiError, api, ev, eventSlug, token } from "./api.js";
 import { clockText, setEventZone } from "./clock.js";
 import { addDuplicate, drawAlerts, drawGates, drawStock, drawTotals, drawZones } from "./dashboard-view.js";
+import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const ACKERS = new Set(["admin", "supervisor"]);
@@ -72,6 +73,7 @@ async function loadEvent() {
 
 function connect() {
   const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
+  signOutOnClose(socket);
   socket.on("connect", () => {
     socket.emit("join", { event: eventSlug(), scans: "refused" }, (ack) => {
       if (!ack || !ack.ok) {
@@ -84,7 +86,8 @@ function connect() {
       loadAlerts(); // alerts raised while disconnected
     });
   });
-  socket.on("disconnect", () => linkState(false, "Reconnecting…"));
+  // Only a revoked or expired token makes the server close the connection: it is not opened again.
+  socket.on("disconnect", (why) => linkState(false, why === "io server disconnect" ? "Signed out" : "Reconnecting…"));
   socket.on("connect_error", (err) => {
     linkState(false, "Not connected");
     problem(err.message && err.message.includes("token") ? "This screen's token was refused." : "");

@@ -5,7 +5,7 @@
 
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
 import { clockText as time, setEventZone } from "./clock.js";
-import { startAutoPrint } from "./desk-autoprint.js";
+import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
 
 const $ = (id) => document.getElementById(id);
 const QUEUE_EVERY_MS = 15000;
@@ -161,6 +161,24 @@ async function printJob(body, name) {
   }
 }
 
+// A badge the box office sent here: printed through its request, so the box office sees it printed.
+async function printSent(request) {
+  const name = request.holder.name;
+  await select(request.ticket_id);
+  $("print").disabled = true;
+  say($("print-status"), `Printing ${name}, sent by the box office…`);
+  try {
+    const { job } = await api(ev(`/badge-requests/${request.id}/print`), { method: "POST" });
+    say($("print-status"), `Printed ${name} (sent by the box office): job ${job.id}.`, "ok");
+    await sendToPrinter(job);
+  } catch (err) {
+    say($("print-status"), `${name}'s badge was not printed: ${problemText(err)}`, "error");
+  } finally {
+    $("print").disabled = false;
+  }
+  await select(request.ticket_id, true);
+}
+
 async function sendToPrinter(job) {
   const pdf = await api(job.pdf.replace(/^\/api\/v1/, ""));
   if (printUrl) URL.revokeObjectURL(printUrl);
@@ -252,6 +270,7 @@ function start() {
   loadQueue();
   setInterval(loadQueue, QUEUE_EVERY_MS);
   startAutoPrint(printNoReason);
+  startSentBadges(printSent, deskName);
   $("find").focus();
   document.body.dataset.ready = "1";
 }
