@@ -4,6 +4,7 @@
 // Printing only prints: it never checks anyone in.
 
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
+import { clockText as time, setEventZone } from "./clock.js";
 import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +15,6 @@ let previewUrl = null;
 let printUrl = null;
 
 const deskName = () => $("desk-name").value.trim() || null;
-const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 // Our codes are long base32 without spaces; names have spaces or are short.
 const looksLikeCode = (text) => text.length >= 16 && !/\s/.test(text);
 
@@ -272,6 +272,12 @@ function start() {
   startAutoPrint(printNoReason);
   startSentBadges(printSent, deskName);
   $("find").focus();
+  document.body.dataset.ready = "1";
 }
 
-start();
+/** The event first: its time zone is the one every time on this screen is written in. */
+async function loadEvent() {
+  setEventZone((await api(ev())).timezone);
+}
+
+loadEvent().then(start).catch((err) => window.pageHealth.cannotStart(problemText(err), eventSlug()));
