@@ -5,7 +5,7 @@
 // The tones are made with Web Audio, no sound files. Browsers let a page make sound
 // only after a person has touched or typed on it: the first tap, click or key (a
 // wedge scanner's keys count) lets it, and until then the toggle says so.
-// Phones also vibrate, in a pattern per verdict; the toggle switches the sound only.
+// Phones also vibrate, in a pattern per verdict. The switch turns both off: "Silent".
 
 const KEY = "gate.sound";
 // [start ms, from Hz, to Hz, length ms, wave, loudness]
@@ -45,8 +45,9 @@ function unlock() {
 
 /** Sound and vibrate for one outcome: ok, warn, refused, offline or online. */
 export function signal(kind) {
+  if (!soundOn()) return;
   if (navigator.vibrate && BUZZ[kind]) navigator.vibrate(BUZZ[kind]);
-  const ctx = soundOn() && TONES[kind] ? context() : null;
+  const ctx = TONES[kind] ? context() : null;
   if (!ctx) return;
   const t0 = ctx.currentTime + 0.02;  // still suspended: plays the moment the browser allows it
   for (const [at, from, to, ms, wave, loud] of TONES[kind]) {
@@ -71,8 +72,9 @@ function label() {
   const on = soundOn();
   toggle.setAttribute("aria-pressed", String(on));
   toggle.dataset.state = !on ? "off" : allowed() || !AudioContextClass ? "on" : "waiting";
-  toggle.textContent = !on ? "Sound off" : !AudioContextClass ? "No sound here" : allowed() ? "Sound on" : "Sound: tap to allow";
-  toggle.title = on && !allowed() ? "This browser plays sound only after a tap or a key on the page" : "";
+  toggle.textContent = !on ? "Silent" : !AudioContextClass ? "No sound here" : allowed() ? "Sound on" : "Sound: tap to allow";
+  toggle.title = !on ? "No sound and no vibration: tap for both"
+    : allowed() ? "Tap for silence: no sound and no vibration" : "This browser plays sound only after a tap or a key on the page";
 }
 
 /** Make `button` the sound on/off switch; the choice is kept on this device. */
