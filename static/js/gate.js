@@ -4,14 +4,10 @@
 import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
 import { Camera, cameras } from "./gate-camera.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
+import { mountGuestPanel } from "./gate-guests.js";
+import { VERDICTS, WARN } from "./verdicts.js";
 
 const $ = (id) => document.getElementById(id);
-const VERDICTS = {
-  ok: "IN", out: "OUT", duplicate: "ALREADY IN", unpaid: "UNPAID", not_admitted: "WRONG GATE",
-  invalid_time: "NOT NOW", invalid: "INVALID", revoked: "OLD CODE", void: "CANCELLED",
-  blocked: "BLOCKED", wrong_event: "WRONG EVENT",
-};
-const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
 
 const device = localStorage.getItem("gate.device") ||
@@ -158,6 +154,10 @@ async function start() {
   for (const code of early.splice(0)) await scanCode(code);
   document.body.dataset.ready = "1";
 }
+
+// Find a guest whose code cannot be scanned and admit them by hand: the verdict shows here as a scan's does.
+mountGuestPanel({ gate: () => state.gate, direction: () => state.direction, device, scan: scanCode,
+                  admitted: (answer, serial) => { show(answer); state.pack?.rememberSerial(serial, answer); } });
 
 // A wedge scanner may type before the gate is known: hold those codes until it is,
 // and never let the form submit natively (that would reload the page and drop the scan).
