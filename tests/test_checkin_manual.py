@@ -7,9 +7,11 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from checkin import create_app
-from checkin.extensions import db
+from checkin.extensions import db, socketio
+from checkin.live.hub import hub_of
 from checkin.models import Scan
 from helpers import NOW, Api, iso, run_together
+from live_helpers import by_name, received
 
 EV = "/api/v1/events/ev"
 SEARCH = f"{EV}/checkin/search"
@@ -353,3 +355,18 @@ def test_the_migration_keeps_earlier_scans_as_scanned(database_url, tmp_path):
         assert (scan.code, scan.manual, scan.actor, scan.note) == ("OLD-CODE", False, None, None)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_screens_hear_a_manual_scan_as_manual(app, gate, admin, token, issue):
+    a, b = issue(n=2)
+    hub_of(app).settle()
+    screen = socketio.test_client(app, namespace="/live", auth={"token": token("supervisor", "ev")})
+    assert screen.emit("join", {"event": "ev"}, namespace="/live", callback=True)["ok"] is True
+    received(screen)
+    admit(gate, a["id"], note="no phone")
+    gate.post(SCAN, {"code": b["code"], "gate": "north"})
+    hub_of(app).settle()
+    heard = by_name(screen)
+    assert [(s["ticket_id"], s["manual"], s["status"]) for s in heard["scan"]] == [
+        (a["id"], True, "ok"), (b["id"], False, "ok")]
+    assert heard["counts"][-1]["zones"]["hall"]["inside"] == 2
