@@ -335,6 +335,23 @@ def test_two_manual_admits_of_one_ticket_at_once_let_one_in(app, token, make_eve
     assert counts["zones"]["hall"]["inside"] == 3 and counts["zones"]["hall"]["entries"] == 3
 
 
+def test_one_manual_admit_sent_twice_at_once_is_stored_once(app, token, make_event, issue, admin):
+    """A screen retrying its admit (same nonce) while the first is still on its way: one scan, one answer."""
+    make_event()
+    t = issue()[0]
+    bearer = token("badge_desk", "ev")
+
+    def work(i):
+        body = {"ticket_id": t["id"], "gate": "north", "nonce": "tap-7", "device": f"path-{i}"}
+        return Api(app.test_client(), bearer).post(SCAN, body)
+
+    answers = [r.json for r in run_together(2, work)]
+    assert sorted(a["repeat"] for a in answers) == [False, True]
+    assert {(a["status"], a["scan"]["id"]) for a in answers} == {("ok", answers[0]["scan"]["id"])}
+    assert len(admin.get(f"{EV}/tickets/{t['id']}").json["scans"]) == 1
+    assert admin.get(f"{EV}/counts").json["zones"]["hall"]["entries"] == 1
+
+
 def test_the_migration_keeps_earlier_scans_as_scanned(database_url, tmp_path):
     """Scans stored before manual scans existed read as not manual, with their code."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"})

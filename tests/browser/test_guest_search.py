@@ -193,6 +193,18 @@ def test_gate_says_when_more_guests_match_and_names_a_bad_query(open_page, event
     expect(page.locator("#guest-results .guest")).to_have_count(0)
 
 
+def test_gate_says_search_needs_the_server_when_offline_and_keeps_scanning(open_page, event):
+    page = open_page("gate")
+    page.context.set_offline(True)
+    gate_search(page, "Lena")
+    expect(page.locator("#guest-status")).to_contain_text("Offline: finding a guest needs the server")
+    page.locator("#guest-close").click()
+    page.keyboard.type(event["tickets"]["Lena Müller"]["code"])  # judged from the gate pack meanwhile
+    page.keyboard.press("Enter")
+    expect(page.locator("#result")).to_have_attribute("data-status", "ok")
+    expect(page.locator("#message")).to_contain_text("(offline)")
+
+
 def test_gate_finds_and_admits_over_plain_http_on_the_venue_network(live_app, open_page, event, lan):
     port = live_app.config["LIVE_URL"].rsplit(":", 1)[1]
     page = open_page("gate", "tablet", via=lan.browser, origin=lan.origin(port))
