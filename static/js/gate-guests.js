@@ -12,9 +12,9 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * gate() and direction(): where and which way this screen scans now; device: its id;
- * scan(code): judge a code as the wedge does; admitted(answer, serial): show a manual scan's answer.
+ * admitted(answer, serial): show a manual scan's answer.
  */
-export function mountGuestPanel({ gate, direction, device, scan, admitted }) {
+export function mountGuestPanel({ gate, direction, device, admitted }) {
   const panel = $("guest-panel"), input = $("guest-q"), list = $("guest-results"), status = $("guest-status");
   const isOpen = () => !panel.hidden;
 
@@ -36,9 +36,11 @@ export function mountGuestPanel({ gate, direction, device, scan, admitted }) {
     $("wedge").focus();
   }
 
+  /** Hand a code typed into the panel to the wedge input, as if the scanner had typed it there. */
   function judgeAsScan(code) {
     close();
-    scan(code);
+    $("wedge").value = code;
+    $("wedge-form").requestSubmit();
   }
 
   async function admit(guest, note, nonce) {

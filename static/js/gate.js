@@ -156,7 +156,7 @@ async function start() {
 }
 
 // Find a guest whose code cannot be scanned and admit them by hand: the verdict shows here as a scan's does.
-mountGuestPanel({ gate: () => state.gate, direction: () => state.direction, device, scan: scanCode,
+mountGuestPanel({ gate: () => state.gate, direction: () => state.direction, device,
                   admitted: (answer, serial) => { show(answer); state.pack?.rememberSerial(serial, answer); } });
 
 // A wedge scanner may type before the gate is known: hold those codes until it is,
