@@ -6,14 +6,10 @@ import { clockText, setEventZone } from "./clock.js";
 import { Camera, cameraBlocked, cameras } from "./gate-camera.js";
 import { mountSoundToggle, signal } from "./gate-feedback.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
+import { mountGuestPanel } from "./gate-guests.js";
+import { VERDICTS, WARN } from "./verdicts.js";
 
 const $ = (id) => document.getElementById(id);
-const VERDICTS = {
-  ok: "IN", out: "OUT", duplicate: "ALREADY IN", unpaid: "UNPAID", not_admitted: "WRONG GATE",
-  invalid_time: "NOT NOW", invalid: "INVALID", revoked: "OLD CODE", void: "CANCELLED",
-  blocked: "BLOCKED", wrong_event: "WRONG EVENT",
-};
-const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
 // Plain HTTP on the venue's network is no secure context: the browser gives no camera, the scanner still works.
 const NO_CAMERA = cameraBlocked() && `${cameraBlocked()}: ask for the https:// address, or use a scanner.`;
@@ -165,6 +161,10 @@ async function start() {
   for (const code of early.splice(0)) await scanCode(code);
   document.body.dataset.ready = "1";
 }
+
+// Find a guest whose code cannot be scanned and admit them by hand: the verdict shows here as a scan's does.
+mountGuestPanel({ gate: () => state.gate, direction: () => state.direction, device,
+                  admitted: (answer, serial) => { show(answer); state.pack?.rememberSerial(serial, answer); } });
 
 // A wedge scanner may type before the gate is known: hold those codes until it is,
 // and never let the form submit natively (that would reload the page and drop the scan).
