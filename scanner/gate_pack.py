@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from scanner.files import owner_only
 from scanner.rules import AdmissionFacts
 from scanner.ticket_codes import PublicKey, load_key
 
@@ -60,6 +61,7 @@ class GatePack:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
+        owner_only(self.path)  # it holds codes that let people in
         self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._add_columns()

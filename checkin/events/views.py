@@ -2,6 +2,8 @@
 from sqlalchemy import select
 
 from ..api import actor, allowed, bp, load_event
+from ..auth import current
+from ..errors import Forbidden
 from ..extensions import db
 from ..models import Channel, Gate
 from . import setup as service
@@ -33,7 +35,9 @@ def _gate_view(g) -> dict:
 @bp.auth_required(**allowed("setup"))
 @bp.input(EventIn)
 def create_event(json_data):
-    """Create an event (and its signing key)."""
+    """Create an event (and its signing key); not with a token bound to one event."""
+    if current().event_id is not None:
+        raise Forbidden("This token belongs to one event: creating events takes a token bound to none.")
     return _event_view(service.create_event(json_data, actor())), 201
 
 
