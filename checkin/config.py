@@ -30,6 +30,9 @@ DEFAULTS = {
     "PAIRING_WINDOW_MINUTES": 15,  # refused pairing attempts are counted over this window...
     "PAIRING_CLIENT_FAILURES": 10,  # ...and a client (address) with this many is turned away until they age
     "PAIRING_GLOBAL_FAILURES": 200,  # ...and so is everyone, past this many from all clients together
+    "SCAN_INVALID_LIMIT": 20,  # invalid codes one device may send within the window before it must wait...
+    "SCAN_INVALID_ADDRESS_LIMIT": 60,  # ...and one client address, whatever devices it names (0: no limit)
+    "SCAN_INVALID_WINDOW_SECONDS": 60,
     "PUBLIC_URL": None,  # the address devices reach the service at, for pairing links; None: as called
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # OpenAPI document served from the validating schemas.

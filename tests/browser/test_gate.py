@@ -122,8 +122,10 @@ def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, l
     context.set_offline(True)
     wedge_scan(page, second["code"])
     page.wait_for_selector("#offline-banner:not([hidden])")
-    page.wait_for_function("document.getElementById('holder').textContent === 'Lena Müller'")
+    # The gate pack carries no names unless the event allows them: the ticket's serial and type instead.
+    page.wait_for_function("document.getElementById('holder').textContent.startsWith('Ticket #')")
     assert page.locator("#result").get_attribute("data-status") == "ok"
+    assert page.locator("#message").inner_text().startswith("Welcome Ticket #")
     wedge_scan(page, first["code"])  # let in online a moment ago: the page remembers
     page.wait_for_selector("#result[data-reason=duplicate]")
     assert page.locator("#message").inner_text().startswith("Already entered ")
