@@ -57,8 +57,8 @@ def test_upi_hold_counts_down_expires_and_gives_its_seats_back(box_page, live_ap
     screenshot("upi-hold")
     page.wait_for_selector(".hold.expired", timeout=10_000)
     assert "expired unpaid: 3 seat(s) went back" in page.inner_text("#sell-status")
-    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '10'",
-                           timeout=10_000)
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"GA\"] .left')"
+                           ".textContent === '10'", timeout=10_000)
     screenshot("upi-expired")
 
 
@@ -76,7 +76,8 @@ def test_upgrade_moves_a_ticket_to_vip(box_page, screenshot):
     page.click("#upgrade")
     page.wait_for_function("() => document.getElementById('c-type').textContent === 'VIP'")
     assert "difference 75.00" in page.inner_text("#change-status") and "reprint" in page.inner_text("#change-status")
-    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"VIP\"] .left').textContent === '3'")
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"VIP\"] .left')"
+                           ".textContent === '3'")
     assert left(page, "GA").inner_text() == "10"
     screenshot("upgrade")
 
