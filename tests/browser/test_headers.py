@@ -53,6 +53,8 @@ def test_every_page_works_under_the_content_security_policy(browser, venue, name
     page.on("console", lambda msg: problems.append(f"{msg.text} {msg.location['url']}")
             if msg.type == "error" and not msg.location["url"].endswith("/favicon.ico") else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
+    requests = []  # a page opened with ?token=… must not pass it on to what it loads
+    page.on("request", lambda request: requests.append(request))
     answer = page.goto(venue["base"] + path.format(**tokens))
     headers = answer.headers
     assert headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
@@ -68,10 +70,12 @@ def test_every_page_works_under_the_content_security_policy(browser, venue, name
         page.locator("button.execute").first.wait_for(timeout=5_000)
     page.wait_for_timeout(300)  # a late fetch or style would show by now
     violations = page.evaluate("window.__violations || []")
+    referers = {request.url: request.all_headers().get("referer") for request in requests}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"csp-{name}.png"), full_page=True)
     context.close()
     assert violations == [] and problems == [], (violations, problems)
+    assert len(referers) > 1 and not any(referers.values()), referers
 
 
 def test_api_answers_and_static_files_carry_the_headers_too(live_app):
