@@ -109,7 +109,7 @@ def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
 def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, lan):
     """No secure context: no crypto.randomUUID or crypto.subtle; the page still scans, and judges offline."""
     port = live_app.config["LIVE_URL"].rsplit(":", 1)[1]
-    context = lan.browser.new_context()
+    context = lan.browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -126,6 +126,8 @@ def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, l
     page.wait_for_function("() => document.getElementById('holder').textContent.startsWith('Ticket #')")
     assert page.locator("#result").get_attribute("data-status") == "ok"
     assert page.locator("#message").inner_text().startswith("Welcome Ticket #")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "test_gate-offline-no-names.png"))
     wedge_scan(page, first["code"])  # let in online a moment ago: the page remembers
     page.wait_for_selector("#result[data-reason=duplicate]")
     assert page.locator("#message").inner_text().startswith("Already entered ")
