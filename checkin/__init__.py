@@ -1,4 +1,5 @@
 """The gate check-in service: create_app builds the Flask application."""
+import os
 from pathlib import Path
 
 from apiflask import APIFlask
@@ -16,7 +17,9 @@ MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 def create_app(test_config: dict | None = None) -> APIFlask:
     """Build the app: settings, extensions, error rendering and blueprints."""
-    app = APIFlask(__name__, instance_relative_config=True, title="Gate check-in API", version="1",
+    instance = os.environ.get("GATE_INSTANCE_PATH")  # read before any setting: the settings file lives there
+    app = APIFlask(__name__, instance_path=os.path.abspath(instance) if instance else None,
+                   instance_relative_config=True, title="Gate check-in API", version="1",
                    spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs", static_folder=None)
     config.load(app, test_config)
     app.json.sort_keys = False  # answers read in the order the contract lists fields

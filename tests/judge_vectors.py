@@ -5,6 +5,7 @@ the gate client (from the server's own gate pack) and the browser judge the
 same tickets and codes; only the server needs the prior scans replayed, the
 others are told the admission as a fact.
 """
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,12 +17,14 @@ from sqlalchemy import select
 
 from checkin.extensions import db
 from checkin.models import Event, SigningKey, Ticket
-from checkin.tickets.codes import Signer
+from checkin.tickets.codes import Signer, new_key_pair
 from scanner.rules import AdmissionFacts
-from scanner.ticket_codes import parse
+from scanner.ticket_codes import BODY, VERSION, parse
 
 VECTORS_FILE = Path(__file__).parent / "vectors" / "judge.json"
 PREVIOUS_HOLDER = "Previous Holder"
+ORDER = 2**252 + 27742317777372353535851937790883648493  # L, the order of Ed25519's base point
+MOVED = ("previous_generation", "barcode_moved_on", "forged_generation")  # codes from before a transfer
 
 
 def _merged(base: dict, over: dict) -> dict:
@@ -113,7 +116,7 @@ def _event(admin, slug: str, timezone: str, at: datetime, names: bool = False) -
 def _ticket(admin, slug: str, vector: dict) -> tuple[dict, str]:
     """The ticket as the vector has it now, and the code it had first."""
     facts = vector["ticket"]
-    moved = vector["code"] in ("previous_generation", "barcode_moved_on")
+    moved = vector["code"] in MOVED
     row = {"type": facts["type"], "holder": {"name": PREVIOUS_HOLDER if moved else facts["holder"]},
            "state": "pending" if facts["state"] == "pending" else "valid"}
     if facts["barcode"]:
@@ -170,8 +173,20 @@ def _code(vector: dict, admin, signer: Callable[[str], Signer], slug: str, ticke
         return signer(slug).code(claim.serial + 1000, 1)
     if kind == "future_generation":
         return signer(slug).code(claim.serial, claim.generation + 1)
+    if kind == "forged_key":
+        return Signer(claim.kid, new_key_pair()[1]).code(claim.serial, claim.generation)
+    if kind == "forged_generation":
+        old = parse(first_code)
+        return _encoded(BODY.pack(VERSION, old.kid, old.serial, claim.generation), old.signature)
+    if kind == "malleable":
+        s = int.from_bytes(claim.signature[32:], "little") + ORDER
+        return _encoded(claim.body, claim.signature[:32] + s.to_bytes(32, "little"))
     assert kind == "current", f"unknown code kind {kind!r}"
     return ticket["code"]
+
+
+def _encoded(body: bytes, signature: bytes) -> str:
+    return base64.b32encode(body + signature).decode("ascii")
 
 
 def outcome(answer: dict[str, Any]) -> dict:

@@ -119,8 +119,10 @@ class Screen:
         self.messages: list[tuple[str, dict]] = []
         self.arrived = threading.Condition()
         self.client = socketio.Client(reconnection=False)
-        for name in ("counts", "inventory", "scan", "alert"):
+        self.closed = threading.Event()  # set when the server closes the connection
+        for name in ("counts", "inventory", "scan", "alert", "signed_out"):
             self.client.on(name, self._keeper(name), namespace="/live")
+        self.client.on("disconnect", lambda *reason: self.closed.set(), namespace="/live")
         self.client.connect(url, namespaces=["/live"], auth={"token": token}, transports=["websocket"],
                             wait_timeout=10)
 

@@ -1,7 +1,9 @@
 """Two `gate serve` nodes sharing PostgreSQL and Redis behave as one service."""
 import os
+import time
 
 import pytest
+import socketio
 
 from live_servers import (
     REDIS_URL,
@@ -61,3 +63,34 @@ def test_a_scan_on_one_node_reaches_a_screen_on_the_other_and_the_last_seat_is_s
         screen.wait("alert", lambda alert: alert["kind"] == "sold_out", timeout=5)
     finally:
         screen.close()
+
+
+def test_a_token_revoked_on_one_node_closes_its_live_socket_on_the_other_within_a_second(tmp_path, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the nodes share a PostgreSQL database")
+    tokens = prepare(database_url, tmp_path)
+    env = {**node_env(database_url, new_channel()), "GATE_LIVE_TOKEN_CHECK_SECONDS": "600"}  # Redis alone tells
+    with two_nodes(env, tmp_path) as (a, b):
+        assert a.call("POST", "/api/v1/events", tokens["admin"], EVENT)[0] == 201
+        status, made = a.call("POST", "/api/v1/events/ev/pairing-codes", tokens["supervisor"],
+                              {"role": "viewer", "name": "Wall screen"})
+        assert status == 201, made
+        status, paired = b.call("POST", "/api/v1/pair", "", {"code": made["code"]})
+        assert status == 201, paired
+        wall, bystander = Screen(b.url, paired["token"]), Screen(b.url, tokens["viewer"])  # both on node B
+        try:
+            assert wall.join(event="ev")["ok"] and bystander.join(event="ev")["ok"]
+            started = time.monotonic()
+            status, _ = a.call("POST", f"/api/v1/events/ev/tokens/{paired['id']}/revoke", tokens["supervisor"])
+            assert status == 200
+            assert wall.closed.wait(1.0), "node B kept the revoked token's socket open"
+            took = time.monotonic() - started
+            assert wall.wait("signed_out", timeout=0.1)["reason"] == "revoked"
+            assert not bystander.closed.is_set() and bystander.client.connected
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                Screen(b.url, paired["token"])  # and it cannot connect again, on either node
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                Screen(a.url, paired["token"])
+            print(f"revoked on node A, socket on node B closed after {took * 1000:.0f} ms")
+        finally:
+            bystander.close()

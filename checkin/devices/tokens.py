@@ -1,8 +1,10 @@
 """Tokens as the devices that hold them: list them, name them, give them an end, revoke them.
 
-Revoking sets `revoked_at` with a guarded UPDATE and nothing more: every
-request reads its token's row (see auth.py), so the token stops at once on
-every node that shares the database.
+Revoking sets `revoked_at` with a guarded UPDATE: every request reads its
+token's row (see auth.py), so the token stops at once on every node that
+shares the database. Live sockets check their token only when they connect,
+so the revocation also tells the live hub, which closes that token's open
+sockets on every node after the commit (live/signouts.py).
 """
 import re
 from datetime import datetime, timedelta
@@ -88,6 +90,7 @@ def revoke(token_id: int, event_id: int | None = None, by_role: str | None = Non
         raise Forbidden(f"A {by_role} token may not revoke a {token.role} token.")
     db.session.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
+    db.session().outbox.token_revoked(token_id)  # again too: a socket may have connected just before
     db.session.commit()
     db.session.refresh(token)
     return token_info(token_id)

@@ -25,7 +25,8 @@ from ..extensions import db
 from ..models import Event
 from . import alert_rules, alerts, snapshots
 from .outbox import Batch, DeviceSeen
-from .socket import emit_scan, emit_to_event, scan_payloads
+from .signouts import OpenSockets
+from .socket import NAMESPACE, emit_scan, emit_to_event, scan_payloads
 from .tasks import save_devices
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Hub:
         self.background = cfg["LIVE_BACKGROUND"] if cfg["LIVE_BACKGROUND"] is not None else not app.testing
         self.interval = float(cfg["LIVE_COUNTS_INTERVAL"])
         self.turns = Turns(cfg["REDIS_URL"], cfg.get("SOCKETIO_CHANNEL", "gate-live"), self.interval)
+        self.sockets = OpenSockets(app, NAMESPACE)
         self.save_every, self.next_save = float(cfg["LIVE_WATCH_SECONDS"]), 0.0
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.dirty: dict[tuple[int, str], float] = {}
@@ -181,6 +183,8 @@ class Hub:
             self._seen(seen.event_id, seen.device, seen.gate_code, seen.at)
         for shown in batch.alerts:
             emit_to_event(shown.event_id, "alert", shown.alert)
+        if batch.revoked:
+            self.sockets.revoked(batch.revoked)
         for event_id, kinds in batch.stale.items():
             for kind in kinds:
                 self.dirty.setdefault((event_id, kind), now)
@@ -281,7 +285,7 @@ def init_live(app: Flask) -> None:
     from ..extensions import socketio
     from .socket import LiveNamespace
 
-    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15}.items():
+    for key, value in {"LIVE_BACKGROUND": None, "LIVE_COUNTS_INTERVAL": 0.15, "LIVE_TOKEN_CHECK_SECONDS": 2}.items():
         app.config.setdefault(key, value)
     app.extensions["live"] = Hub(app)
     socketio.on_namespace(LiveNamespace())

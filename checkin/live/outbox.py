@@ -54,12 +54,14 @@ class DeviceSeen:
 
 @dataclass(slots=True)
 class Batch:
-    """What the live hub takes in one go: judged scans, stale snapshots, alerts, devices heard from."""
+    """What the live hub takes in one go: judged scans, stale snapshots, alerts, devices heard from,
+    revoked tokens (whose live sockets close)."""
 
     scans: list[ScanJudged] = field(default_factory=list)
     stale: dict[int, set[str]] = field(default_factory=dict)  # event id -> {"counts", "inventory"}
     alerts: list[AlertShown] = field(default_factory=list)
     devices: list[DeviceSeen] = field(default_factory=list)
+    revoked: list[int] = field(default_factory=list)  # token ids
 
 
 class Writes(Protocol):
@@ -91,6 +93,10 @@ class Outbox(Batch):
         """Show alerts (raised, or acknowledged) once the transaction commits."""
         self.alerts.extend(AlertShown(event_id, alert) for alert in alerts)
 
+    def token_revoked(self, token_id: int) -> None:
+        """Close the token's live sockets, on every node, once the transaction commits."""
+        self.revoked.append(token_id)
+
     def news(self) -> bool:
-        """Whether the live hub has anything to show from this transaction."""
-        return bool(self.scans or self.stale or self.alerts)
+        """Whether the live hub has anything to show (or close) from this transaction."""
+        return bool(self.scans or self.stale or self.alerts or self.revoked)

@@ -1,7 +1,7 @@
 """Socket.IO namespace /live: the live picture of an event, pushed to every screen.
 
 Wire format (API.md "Socket.IO"):
-  connect   auth {"token": "..."}; a missing, unknown or revoked token is refused.
+  connect   auth {"token": "..."}; a missing, unknown, revoked or expired token is refused.
   join      {"event": SLUG, "scans"?: "all" | "refused" | "none"}  (default "all")
             ack {"ok": true, "event", "role", "personal", "scans"} or {"ok": false, "status", "detail"};
             then `counts` and `inventory` for the event at once.
@@ -13,6 +13,8 @@ Server to client:
              "offline", "first_entry": {"at", "gate", "gate_name"} | null, "gap_seconds"}; roles that may read
             tickets also get "ticket_id" and "holder": {"name", "company"}; viewers never do
   alert     alerts.view(): raised, and again when acknowledged (`acked_at` set)
+  signed_out {"reason": "revoked" | "expired", "detail"}: the token stopped working; the server then
+            closes the connection (signouts.py), and connecting again with it is refused
 
 Everything is emitted from the live hub after the change committed; with a
 Redis URL set, Flask-SocketIO relays each emit to every node's clients.
@@ -89,9 +91,11 @@ class LiveNamespace(Namespace):
         if principal is None:
             raise Refused("a valid token is required: auth {token}")
         self.callers[request.sid] = principal
+        current_app.extensions["live"].sockets.opened(request.sid, principal.token_id)
 
     def on_disconnect(self, reason=None):
         self.callers.pop(request.sid, None)
+        current_app.extensions["live"].sockets.closed(request.sid)
 
     def on_join(self, data=None):
         principal = self.callers.get(request.sid)

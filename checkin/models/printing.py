@@ -59,3 +59,46 @@ class BadgePrint(db.Model):
     actor: Mapped[str] = mapped_column(String(120))
     desk: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Desk(db.Model):
+    """A badge desk screen, by the name it gave itself; known from the first time it asks for its queue.
+
+    `last_seen` is when it last asked (kept to a few seconds): the box office
+    offers the desks that are open now.
+    """
+
+    __tablename__ = "desks"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BadgeRequest(db.Model):
+    """A badge asked of one desk now (say, by the box office after a walk-in sale), until it prints or fails.
+
+    One per ticket and desk: asking again finds the same request. It moves
+    from `queued` only by a guarded update, to `printed` in the same
+    transaction as its print job, or to `failed` with the reason the desk got.
+    """
+
+    __tablename__ = "badge_requests"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "desk_id"),
+        CheckConstraint("state IN ('queued', 'printed', 'failed')", name="badge_request_state"),
+        Index("ix_badge_requests_desk_state", "desk_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"))
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"))
+    detail: Mapped[str | None] = mapped_column(Text)  # why it failed, as the desk was told

@@ -19,6 +19,7 @@ import io
 import math
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import insert, select, update
 
@@ -66,8 +67,11 @@ class _Seen:
     reason: str | None
 
 
-def print_badges(event: Event, req: PrintRequest, actor: str) -> dict:
-    """Render the tickets' badges into one PDF, log each print, and return the job."""
+def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[PrintJob], None] | None = None) -> dict:
+    """Render the tickets' badges into one PDF, log each print, and return the job.
+
+    `within(job)` runs in the transaction that logs the prints, just before it commits (it may refuse).
+    """
     _check_request(req)
     tickets = _load(event, req.ticket_ids)
     seen, data = [], []
@@ -77,7 +81,7 @@ def print_badges(event: Event, req: PrintRequest, actor: str) -> dict:
     event_id = event.id
     db.session.commit()  # end the read before rendering (no lock held meanwhile)
     pdf = render_badges(data, req.layout, req.page, req.start_at)
-    job = _record(event_id, req, seen, pdf, actor)
+    job = _record(event_id, req, seen, pdf, actor, within)
     return job_view(event, job)
 
 
@@ -156,7 +160,7 @@ def render_badges(data: list[badges.BadgeData], layout, page: str | None, start_
         raise Invalid(f"the badge cannot be rendered: {refused}", {"layout": [str(refused)]}) from None
 
 
-def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, actor: str) -> PrintJob:
+def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, actor: str, within) -> PrintJob:
     now = utcnow()
     for i, t in enumerate(seen):
         done = db.session.execute(update(Ticket).where(
@@ -183,6 +187,8 @@ def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, act
          "before": {"prints": t.prints, "badge_generation": t.printed_generation},
          "after": {"prints": t.prints + 1, "badge_generation": t.generation, "job": job.id, "desk": req.desk,
                    "layout": t.layout}} for t in seen])
+    if within is not None:
+        within(job)
     db.session.commit()
     return job
 

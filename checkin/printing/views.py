@@ -1,7 +1,7 @@
 """Badges: previews, print jobs (PDF and label-printer PNG), a ticket's print log, the stale queue."""
 from apiflask import Schema
 from apiflask.fields import Integer, List, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.validators import Length, OneOf, Range, Regexp
 
 import badges
 
@@ -10,7 +10,7 @@ from ..auth import current, roles_for
 from ..errors import Forbidden
 from ..schemas import printable, text
 from ..tickets.records import get_ticket
-from . import jobs, status
+from . import desks, jobs, status
 
 ID = Integer(strict=True, validate=Range(1, 2**31 - 1))
 LAYOUTS = list(badges.layout_names())
@@ -38,6 +38,20 @@ class BadgePngQuery(Schema):
 class JobPngQuery(Schema):
     index = Integer(load_default=0, validate=Range(0, 100_000))
     dpi = Integer(load_default=203, validate=Range(72, 600))
+
+
+def _desk(**kw) -> String:
+    return String(validate=[Length(1, 64), printable, Regexp(r"^\S(.*\S)?$", error="no spaces at either end")],
+                  metadata={"description": "the name the desk screen gave itself"}, **kw)
+
+
+class DeskIn(Schema):
+    desk = _desk(required=True)
+
+
+class BadgeRequestIn(Schema):
+    ticket_id = Integer(strict=True, required=True, validate=Range(1, 2**31 - 1))
+    desk = _desk(required=True)
 
 
 class PrintJobIn(Schema):
@@ -140,3 +154,42 @@ def print_job_png(slug, job_id, query_data):
 def stale_badges(slug):
     """Printed badges made out of date by an upgrade, transfer or reissue: reprints due."""
     return status.stale(load_event(slug))
+
+
+@bp.get("/events/<slug>/desks")
+@bp.auth_required(**allowed("badges.send"))
+def list_desks(slug):
+    """The event's badge desks, each marked `open` if its screen asked for its queue in the last 45 seconds."""
+    return desks.list_desks(load_event(slug))
+
+
+@bp.post("/events/<slug>/desks/queue")
+@bp.auth_required(**allowed("badges.print"))
+@bp.input(DeskIn)
+def desk_queue(slug, json_data):
+    """A desk screen asks for the badges queued for it (oldest first); the first call makes the desk known."""
+    return desks.desk_here(load_event(slug), json_data["desk"])
+
+
+@bp.post("/events/<slug>/badge-requests")
+@bp.auth_required(**allowed("badges.send"))
+@bp.input(BadgeRequestIn)
+def ask_badge(slug, json_data):
+    """Print a ticket's badge now at a desk: `201` queued, or `200` with the request already made (a failed one
+    is queued again)."""
+    request, created = desks.ask_badge(load_event(slug), json_data["ticket_id"], json_data["desk"], actor())
+    return request, 201 if created else 200
+
+
+@bp.get("/events/<slug>/badge-requests/<int(max=2147483647):request_id>")
+@bp.auth_required(**allowed("badges.send"))
+def get_badge_request(slug, request_id):
+    """A badge request's state as its desk reports it: queued, printed (with the job) or failed (with why)."""
+    return desks.get_request(load_event(slug), request_id)
+
+
+@bp.post("/events/<slug>/badge-requests/<int(max=2147483647):request_id>/print")
+@bp.auth_required(**allowed("badges.print"))
+def print_badge_request(slug, request_id):
+    """The desk prints a queued request: `201` {request, job}; a refused print marks the request failed."""
+    return desks.print_request(load_event(slug), request_id, actor()), 201

@@ -4,6 +4,8 @@
 // wrong clock on this device cannot mislead the clerk.
 
 import { ApiError, api, ev, eventSlug, h, problemText, randomId, say } from "./api.js";
+import { printBadgeButton, startPrintDesks } from "./box-print.js";
+import { clockText, setEventZone } from "./clock.js";
 
 const $ = (id) => document.getElementById(id);
 const STOCK_EVERY_MS = 4000;
@@ -24,7 +26,7 @@ async function loadStock() {
     $("stock-time").textContent = `Not updated: ${problemText(err)}`;
     return;
   }
-  $("stock-time").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  $("stock-time").textContent = `Updated ${clockText(new Date(), { seconds: true })}`;
   renderStock();
   renderTypes();
 }
@@ -106,6 +108,7 @@ function showSale({ sale, tickets, admitted = [] }) {
   const entered = admitted.filter((a) => a.status === "ok").length;
   say($("sell-status"), `Sold ${what} (${sale.method}, ${money(sale.total)})${entered ? `, ${entered} admitted` : ""}.`, "ok");
   $("sold").replaceChildren(...tickets.map(takeaway));
+  $("print-to").hidden = false;
 }
 
 /** What a walk-in leaves with: the QR on screen to photograph, and a ticket to print. */
@@ -125,7 +128,8 @@ function takeaway(t) {
     h("span", { class: "name" }, t.holder.name), ` ${typeName(t.type)} `, qr,
     h("span", { class: "takeaway" },
       h("button", { type: "button", class: "secondary", onclick: open("ticket.pdf") }, "Ticket PDF"),
-      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF")),
+      h("button", { type: "button", class: "secondary", onclick: open("badge.pdf") }, "Badge PDF"),
+      printBadgeButton(t, status)),
     status);
 }
 
@@ -164,7 +168,7 @@ function renderHolds() {
 const secondsLeft = (s) => Math.max(0, (s.deadline - performance.now()) / 1000);
 
 function tick() {
-  $("clock").textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  $("clock").textContent = clockText(new Date());
   let expired = false;
   for (const s of state.holds) {
     const left = secondsLeft(s);
@@ -263,8 +267,9 @@ async function start() {
     state.event = await api(ev());
   } catch (err) {
     say($("sell-status"), `Cannot load event ${eventSlug()}: ${problemText(err)}`, "error");
-    return;
+    return window.pageHealth.cannotStart(problemText(err), eventSlug());
   }
+  setEventZone(state.event.timezone);
   $("event-name").textContent = state.event.name;
   $("admit").append(...state.event.gates.filter((g) => g.direction !== "out").map((g) =>
     h("option", { value: g.code }, g.name)));
@@ -278,11 +283,13 @@ async function start() {
   $("upgrade").addEventListener("click", upgrade);
   $("transfer").addEventListener("click", transfer);
   $("void").addEventListener("click", voidTicket);
+  startPrintDesks();
   await loadStock();
   await loadHolds();
   setInterval(tick, 250);
   setInterval(loadStock, STOCK_EVERY_MS);
   setInterval(loadHolds, HOLDS_EVERY_MS);
+  document.body.dataset.ready = "1";
 }
 
 start();

@@ -3,7 +3,9 @@
 
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { ApiError, api, ev, eventSlug, token } from "./api.js";
-import { addDuplicate, clock, drawAlerts, drawGates, drawStock, drawTotals, drawZones } from "./dashboard-view.js";
+import { clockText, setEventZone } from "./clock.js";
+import { addDuplicate, drawAlerts, drawGates, drawStock, drawTotals, drawZones } from "./dashboard-view.js";
+import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const ACKERS = new Set(["admin", "supervisor"]);
@@ -27,7 +29,7 @@ function showCounts(counts) {
   drawZones(counts);
   drawTotals(counts);
   drawGates(counts);
-  $("updated").textContent = `updated ${clock(counts.at)}`;
+  $("updated").textContent = `updated ${clockText(counts.at, { seconds: true })}`;
   document.body.dataset.version = version;
 }
 
@@ -62,16 +64,16 @@ async function loadAlerts() {
   }
 }
 
-async function loadEventName() {
-  try {
-    $("event-name").textContent = (await api(ev())).name;
-  } catch (err) {
-    problem(err.message);
-  }
+/** The event first: its name, and its time zone, which every time on this screen is written in. */
+async function loadEvent() {
+  const event = await api(ev());
+  setEventZone(event.timezone);
+  $("event-name").textContent = event.name;
 }
 
 function connect() {
   const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
+  signOutOnClose(socket);
   socket.on("connect", () => {
     socket.emit("join", { event: eventSlug(), scans: "refused" }, (ack) => {
       if (!ack || !ack.ok) {
@@ -84,7 +86,8 @@ function connect() {
       loadAlerts(); // alerts raised while disconnected
     });
   });
-  socket.on("disconnect", () => linkState(false, "Reconnecting…"));
+  // Only a revoked or expired token makes the server close the connection: it is not opened again.
+  socket.on("disconnect", (why) => linkState(false, why === "io server disconnect" ? "Signed out" : "Reconnecting…"));
   socket.on("connect_error", (err) => {
     linkState(false, "Not connected");
     problem(err.message && err.message.includes("token") ? "This screen's token was refused." : "");
@@ -98,5 +101,10 @@ function connect() {
   return socket;
 }
 
-loadEventName();
-window.gateLive = connect(); // kept reachable, so the connection lives as long as the page
+loadEvent().then(() => {
+  window.gateLive = connect(); // kept reachable, so the connection lives as long as the page
+  document.body.dataset.ready = "1";
+}).catch((err) => {
+  linkState(false, "Not connected");
+  window.pageHealth.cannotStart(err.message, eventSlug());
+});

@@ -5,9 +5,13 @@
 
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { api, ev, eventSlug, h, token } from "./api.js";
+import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY = "gate.desk.autoprint";
+const SENT_EVERY_MS = 3000;
+let turn = Promise.resolve(); // one print at a time, whether for an arrival or a badge sent here
+const inTurn = (work) => (turn = turn.then(work, work));
 
 /**
  * Start listening. `print(ticketId, name)` prints one badge and resolves when
@@ -17,7 +21,6 @@ export async function startAutoPrint(print) {
   const choice = $("autoprint-gate");
   const status = $("autoprint-status");
   const handled = new Set(); // scan ids: a scan relayed twice prints once
-  let queue = Promise.resolve();
 
   try {
     const { gates } = await api(ev(""));
@@ -40,6 +43,7 @@ export async function startAutoPrint(print) {
   show();
 
   const socket = io("/live", { auth: { token: token() }, transports: ["websocket", "polling"] });
+  signOutOnClose(socket);
   socket.on("connect", () => socket.emit("join", { event: eventSlug(), scans: "all" }, (ack) => {
     joined = Boolean(ack && ack.ok);
     if (!joined) status.textContent = `Print at check-in is off: ${ack ? ack.detail : "no answer"}`;
@@ -54,7 +58,7 @@ export async function startAutoPrint(print) {
       && scan.direction === "in" && scan.ticket_id && !handled.has(scan.id);
     if (!wanted) return;
     handled.add(scan.id);
-    queue = queue.then(() => printArrival(scan, print, status));
+    inTurn(() => printArrival(scan, print, status));
   });
 }
 
@@ -76,4 +80,36 @@ async function printArrival(scan, print, status) {
     await print(scan.ticket_id, name);
     status.textContent = `${name} entered: badge printed.`;
   }
+}
+
+/**
+ * Badges sent to this desk ("Print badge now" at the box office): while the desk has a name, its queue is
+ * asked for every few seconds (which also tells the box office the desk is open) and each badge is printed
+ * by `printSent(request)`, in turn with the arrivals.
+ */
+export function startSentBadges(printSent, deskName) {
+  const status = $("sent-status");
+  let asking = false;
+  const ask = async () => {
+    const desk = deskName();
+    if (!desk) {
+      status.textContent = "Name this desk to print badges the box office sends here.";
+      return;
+    }
+    if (asking) return;
+    asking = true;
+    try {
+      const { requests } = await api(ev("/desks/queue"), { method: "POST", body: { desk } });
+      if (requests.length) status.textContent = `Printing ${requests.length} badge(s) sent here…`;
+      for (const request of requests) await inTurn(() => printSent(request));
+      status.textContent = `Badges the box office sends to ${desk} print here.`;
+    } catch (err) {
+      status.textContent = `Badges sent here cannot be fetched: ${err.message}`;
+    } finally {
+      asking = false;
+    }
+  };
+  ask();
+  setInterval(ask, SENT_EVERY_MS);
+  $("desk-name").addEventListener("change", ask);
 }

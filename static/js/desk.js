@@ -4,7 +4,8 @@
 // Printing only prints: it never checks anyone in.
 
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
-import { startAutoPrint } from "./desk-autoprint.js";
+import { clockText as time, setEventZone } from "./clock.js";
+import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
 
 const $ = (id) => document.getElementById(id);
 const QUEUE_EVERY_MS = 15000;
@@ -14,7 +15,6 @@ let previewUrl = null;
 let printUrl = null;
 
 const deskName = () => $("desk-name").value.trim() || null;
-const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 // Our codes are long base32 without spaces; names have spaces or are short.
 const looksLikeCode = (text) => text.length >= 16 && !/\s/.test(text);
 
@@ -161,6 +161,24 @@ async function printJob(body, name) {
   }
 }
 
+// A badge the box office sent here: printed through its request, so the box office sees it printed.
+async function printSent(request) {
+  const name = request.holder.name;
+  await select(request.ticket_id);
+  $("print").disabled = true;
+  say($("print-status"), `Printing ${name}, sent by the box office…`);
+  try {
+    const { job } = await api(ev(`/badge-requests/${request.id}/print`), { method: "POST" });
+    say($("print-status"), `Printed ${name} (sent by the box office): job ${job.id}.`, "ok");
+    await sendToPrinter(job);
+  } catch (err) {
+    say($("print-status"), `${name}'s badge was not printed: ${problemText(err)}`, "error");
+  } finally {
+    $("print").disabled = false;
+  }
+  await select(request.ticket_id, true);
+}
+
 async function sendToPrinter(job) {
   const pdf = await api(job.pdf.replace(/^\/api\/v1/, ""));
   if (printUrl) URL.revokeObjectURL(printUrl);
@@ -252,7 +270,14 @@ function start() {
   loadQueue();
   setInterval(loadQueue, QUEUE_EVERY_MS);
   startAutoPrint(printNoReason);
+  startSentBadges(printSent, deskName);
   $("find").focus();
+  document.body.dataset.ready = "1";
 }
 
-start();
+/** The event first: its time zone is the one every time on this screen is written in. */
+async function loadEvent() {
+  setEventZone((await api(ev())).timezone);
+}
+
+loadEvent().then(start).catch((err) => window.pageHealth.cannotStart(problemText(err), eventSlug()));

@@ -4,14 +4,13 @@
 // reads codes and turns the pack (see checkin/gate/offline.py) into their facts.
 // Code format (see scanner/ticket_codes.py): base32 of version(1) kid(4) serial(4)
 // generation(2) + Ed25519 signature(64) over the first 11 bytes.
-// Signatures are checked with WebCrypto where the browser offers it: in a secure
-// context (HTTPS, localhost) with Ed25519. Served over plain HTTP on a LAN address
-// there is no crypto.subtle; codes are then judged by the pack alone (a key id,
-// serial and generation it knows), as before, rather than not at all.
+// Signatures are checked on every origin (signatures.js: WebCrypto in a secure context,
+// else vendored code): over plain HTTP on a LAN address a forged code is refused too.
 
 import { api, ev } from "./api.js";
 import * as rules from "./gate-rules.js";
 import { hex, hmacSha256 } from "./sha256.js";
+import { verifier } from "./signatures.js";
 
 export { WrongDirection } from "./gate-rules.js";
 
@@ -46,7 +45,7 @@ export class GatePack {
     this.tickets = new Map();  // serial -> the pack's ticket
     this.barcodes = new Map();  // a foreign barcode's hash (plain from an older server) -> {serial, generation it names}
     this.barcodeKey = null;  // the pack key its hashes are made with
-    this.keys = new Map();  // kid -> {key: CryptoKey, or null where it cannot be checked, own: this event's}
+    this.keys = new Map();  // kid -> {verify(signature, body) -> Promise<boolean>, own: this event's}
     this.admissions = new Map();  // serial -> {inside, first_at, first_gate_name}, as this page saw them
   }
 
@@ -65,7 +64,7 @@ export class GatePack {
     for (const t of pack.tickets) this.storeTicket(t);
     for (const [own, keys] of [[true, pack.keys], [false, pack.other_keys || []]]) {
       for (const k of keys) {
-        if (!this.keys.has(k.kid)) this.keys.set(k.kid, { key: await importKey(k.public_key), own });
+        if (!this.keys.has(k.kid)) this.keys.set(k.kid, { verify: await verifier(fromBase64(k.public_key)), own });
       }
     }
     this.cursor = pack.cursor;
@@ -125,7 +124,8 @@ export class GatePack {
     const view = new DataView(raw.buffer);
     const kid = view.getUint32(1), serial = view.getUint32(5), generation = view.getUint16(9);
     const key = this.keys.get(kid);
-    if (!key || !(await signedBy(key.key, raw))) return { ticket: null, reason: rules.codeReason({ known: false }) };
+    const signed = key && (await key.verify(raw.slice(11), raw.slice(0, 11)));
+    if (!signed) return { ticket: null, reason: rules.codeReason({ known: false }) };
     if (!key.own) return { ticket: null, reason: rules.codeReason({ known: true, ownEvent: false }) };
     const t = this.tickets.get(serial);
     const reason = rules.codeReason({ known: true, generation, current: t ? t.generation : null });
@@ -147,19 +147,7 @@ export class GatePack {
   }
 }
 
-async function importKey(b64) {
-  if (!globalThis.crypto?.subtle) return null;  // not a secure context: judge by the pack alone
-  const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  try {
-    return await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
-  } catch {
-    return null;  // a browser without Ed25519: judge by the pack alone
-  }
-}
-
-async function signedBy(key, raw) {
-  return key === null || crypto.subtle.verify("Ed25519", key, raw.slice(11), raw.slice(0, 11));
-}
+const fromBase64 = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
 /** Scans made offline, kept in this browser until the server has them. */
 export const queue = {

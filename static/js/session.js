@@ -83,6 +83,11 @@ if (screen) {
   }
 }
 
+/** A live connection the server closes because this screen's token stopped working says so at once. */
+export function signOutOnClose(socket) {
+  socket.on("signed_out", signedOut);
+}
+
 /** Show that this screen can no longer work with its token, and the way to sign in again. */
 export function signedOut(problem = {}) {
   if (!screen || document.getElementById("signed-out")) return;

@@ -159,6 +159,25 @@ def test_a_revoked_token_shows_how_to_sign_in_again(context, seeded, live_app):
     page.wait_for_url("**/pair?screen=desk")
 
 
+def test_a_watching_dashboard_is_signed_out_the_moment_its_token_is_revoked(context, seeded):
+    """No call of its own needed: the server closes its live connection and says why."""
+    made = code_for(seeded, role="viewer", gate=None, name="Wall screen")
+    page = context("tablet").new_page()
+    page.goto(f"{seeded['url']}/pair?screen=dashboard")
+    page.wait_for_selector("body[data-ready]")
+    page.locator("#code").fill(made["code"])
+    page.locator("#code").press("Enter")
+    page.wait_for_url("**/dashboard")
+    page.wait_for_selector("#link.up")
+    token_id = page.evaluate("fetch('/api/v1/me', {headers: {Authorization: "
+                             "'Bearer ' + localStorage.getItem('gate.dashboard.token')}}).then(r => r.json())")["id"]
+    page.wait_for_timeout(300)  # the page's own checks are done; from here on only the live connection can tell
+    assert seeded["supervisor"].post(f"/api/v1/events/ev/tokens/{token_id}/revoke").status_code == 200
+    page.wait_for_selector("#signed-out", timeout=3000)
+    assert "revoked" in page.locator("#signed-out p").inner_text()
+    shot(page, "revoked-dashboard")
+
+
 def test_a_screen_without_a_sign_in_goes_to_pairing_and_a_wrong_role_is_named(context, seeded, live_token):
     page = context("phone").new_page()
     page.goto(f"{seeded['url']}/box")
@@ -185,11 +204,11 @@ def test_a_pasted_token_signs_in_the_chosen_screen(context, seeded, live_token):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_pairing_works_on_plain_http_where_the_camera_cannot(context, plain_http_browser, seeded, size):
+def test_pairing_works_on_plain_http_where_the_camera_cannot(context, lan, seeded, size):
     made = code_for(seeded, name="South gate tablet", gate="south")
-    page = context(size, plain_http_browser).new_page()
-    port = seeded["url"].rsplit(":", 1)[1]
-    page.goto(f"http://gate.test:{port}/pair")
+    page = context(size, lan.browser).new_page()
+    origin = lan.origin(seeded["url"].rsplit(":", 1)[1])
+    page.goto(f"{origin}/pair")
     page.wait_for_selector("body[data-ready]")
     assert page.evaluate("window.isSecureContext") is False
     assert page.locator("#scan-button").is_hidden()
@@ -197,7 +216,7 @@ def test_pairing_works_on_plain_http_where_the_camera_cannot(context, plain_http
     shot(page, f"pair-plain-http-{size}")
     page.locator("#code").fill(made["code"])
     page.locator("#pair-button").click()
-    page.wait_for_url(f"http://gate.test:{port}/gate?gate=south")
+    page.wait_for_url(f"{origin}/gate?gate=south")
     page.wait_for_selector("body[data-ready]")
     scan(page, seeded["tickets"][2]["code"])
     page.wait_for_selector("#result[data-status=ok]")
