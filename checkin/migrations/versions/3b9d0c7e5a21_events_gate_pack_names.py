@@ -1,7 +1,7 @@
 """events: whether the gate pack carries holders' names
 
 Revision ID: 3b9d0c7e5a21
-Revises: 68f5de916b2f
+Revises: 9e5197466300
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3b9d0c7e5a21'
-down_revision = '68f5de916b2f'
+down_revision = '9e5197466300'
 branch_labels = None
 depends_on = None
 
