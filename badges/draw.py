@@ -117,6 +117,11 @@ class Painter:
         top = {"top": y + h, "bottom": y + fit.height}.get(element.valign, y + (h + fit.height) / 2)
         baseline = top - fit.lines[0].ascent * size
         pitch = max(line.height for line in fit.lines) * LINE_PITCH * size
+        # Marks stacked past the font's line metrics (a pasted "Zalgo" name) stay inside the box.
+        self.canvas.saveState()
+        clip = self.canvas.beginPath()
+        clip.rect(x, y, w, h)
+        self.canvas.clipPath(clip, stroke=0, fill=0)
         for line in fit.lines:
             align = element.align
             if align in ("start", "end"):
@@ -125,6 +130,7 @@ class Painter:
             left = x + {"left": 0.0, "right": slack}.get(align, slack / 2)
             self.canvas.addLiteral(line_operators(line, left, baseline, size, self.doc))
             baseline -= pitch
+        self.canvas.restoreState()
         return fit
 
     def qr(self, element: QrElement, code: str) -> None:

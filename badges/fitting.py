@@ -1,28 +1,33 @@
-"""Fitting text into a box: scale once from one measurement, then wrap to two lines."""
+"""Fitting text into a box: scale once from one measurement, then wrap to two lines; text too long
+for the box at its minimum size is broken between characters and cut with an ellipsis."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
+from .fonts import sticks_to_previous
 from .shaping import ShapedLine, clean_text, shape_line
 
 # Line pitch as a share of the font's ascent + descent; Noto's line metrics
 # already carry room for stacked marks, so lines can sit close on a badge.
 LINE_PITCH = 1.0
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True, slots=True)
 class Fit:
     """The result of fitting: lines at one font size (points).
 
-    ``below_min`` is set when even the best wrap could not reach the minimum
-    size; the text is then drawn smaller rather than cropped or overflowing.
+    Text never goes below the minimum size (a box too low for one line at
+    that size aside: ``below_min``); what does not fit at it is broken
+    between characters and its last line ends in an ellipsis (``truncated``).
     """
 
     lines: tuple[ShapedLine, ...]
     size: float
     below_min: bool
+    truncated: bool = False
 
     @property
     def width(self) -> float:
@@ -93,11 +98,60 @@ def fit_text(
     text = clean_text(text)
     one = (shape_line(text, bold),)
     size = _largest(one, width, height, max_size)
-    if size >= min_size or max_lines < 2:
-        return Fit(one, size, size < min_size)
-    wrapped = _best_wrap(text, bold)
+    if size >= min_size:
+        return Fit(one, size, False)
+    wrapped = _best_wrap(text, bold) if max_lines >= 2 else None
     if wrapped is not None:
         two_size = _largest(wrapped, width, height, max_size)
-        if two_size > size:
-            return Fit(wrapped, two_size, two_size < min_size)
-    return Fit(one, size, True)
+        if two_size >= min_size:
+            return Fit(wrapped, two_size, False)
+    return _cut(text, width, height, min_size, max_lines, bold)
+
+
+def _cut(text: str, width: float, height: float, min_size: float, max_lines: int, bold: bool) -> Fit:
+    """Fill the box's lines at the minimum size: break after the last space that fits, else between
+    characters (never inside a character and its marks), and end the last line with an ellipsis."""
+    line_height = shape_line(text, bold).height * LINE_PITCH
+    size = min(min_size, height / line_height) if line_height > 0 else min_size
+    room = width / size  # a line's width in em
+    count = max(1, min(max_lines, int(height / (size * line_height) + 1e-9))) if line_height > 0 else 1
+    clusters, lines, truncated = _clusters(text), [], False
+    while clusters and len(lines) < count:
+        if len(lines) == count - 1 and shape_line("".join(clusters), bold).width > room:
+            kept = _prefix_fitting(clusters, room, bold, ELLIPSIS)
+            lines.append("".join(clusters[:kept]).rstrip() + ELLIPSIS)
+            truncated = True
+            break
+        kept = _prefix_fitting(clusters, room, bold)
+        space = max((i for i in range(1, kept) if clusters[i] == " "), default=None)
+        if kept < len(clusters) and space is not None:
+            kept = space  # a break between words where one fits
+        lines.append("".join(clusters[:kept]).strip())
+        clusters = clusters[kept:]
+        while clusters and clusters[0] == " ":
+            clusters = clusters[1:]
+    shaped = tuple(shape_line(line, bold) for line in lines)
+    return Fit(shaped, size, size < min_size, truncated)
+
+
+def _clusters(text: str) -> list[str]:
+    """The text in pieces a line may break between: a character with its marks, joiners and what they join."""
+    out: list[str] = []
+    for ch in text:
+        if out and (sticks_to_previous(ch) or out[-1].endswith("\u200d")):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _prefix_fitting(clusters: list[str], room: float, bold: bool, tail: str = "") -> int:
+    """How many clusters (at least one) fit in `room` em, followed by `tail`."""
+    low, high = 1, len(clusters)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if shape_line("".join(clusters[:mid]).rstrip() + tail, bold).width <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return low

@@ -23,6 +23,7 @@ DEFAULT_FONT_DIRS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/droid",
     "/usr/share/fonts/truetype/wqy",
     "/usr/share/fonts/truetype/nanum",
+    "/usr/share/fonts/truetype/ancient-scripts",  # fonts-symbola: emoji in black and white
     "/usr/local/share/fonts",
 )
 
@@ -52,6 +53,8 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("NanumGothic.ttf", "NanumGothicBold.ttf"),
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("NotoSansSymbols2-Regular.ttf", "NotoSansSymbols2-Regular.ttf"),
+    # Emoji as outlines (up to Unicode 9): colour emoji fonts are bitmaps, which PDFs cannot take.
+    ("Symbola_hint.ttf", "Symbola_hint.ttf"),
 )
 
 # Characters that never start a new font run: they belong to the cluster before them.
@@ -235,12 +238,26 @@ def _dirs_state(dirs: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(state)
 
 
+def is_pictograph(char: str) -> bool:
+    """True for emoji and other pictographic symbols: a badge draws PLACEHOLDER for one no font has."""
+    code = ord(char)
+    return unicodedata.category(char) == "So" and (0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
+                                                    or 0x1F000 <= code <= 0x1FAFF)
+
+
+PLACEHOLDER = "\ufffd"  # the replacement character: plainly "cannot be shown here", never an empty box
+
+
 def missing_glyphs(text: str) -> list[str]:
-    """The characters of ``text`` that no installed font can draw, each once, in order."""
+    """The characters of ``text`` that no installed font can draw, each once, in order.
+
+    Pictographs are not among them: new emoji keep coming, and a badge draws a
+    visible placeholder for one rather than refuse the guest's name.
+    """
     chain = font_chain()
     missing: list[str] = []
     for char in text:
-        if char in missing or _invisible(char) or chain.covers(char):
+        if char in missing or _invisible(char) or is_pictograph(char) or chain.covers(char):
             continue
         missing.append(char)
     return missing

@@ -10,11 +10,13 @@ from functools import lru_cache
 import uharfbuzz as hb
 from bidi import algorithm as uba
 
-from .fonts import Face, FontChain, font_chain, sticks_to_previous
+from .fonts import PLACEHOLDER, Face, FontChain, font_chain, is_pictograph, sticks_to_previous
 
 # Embedding, override and isolate controls are dropped: in a pasted name they are
 # noise, and the bidi implementation used here predates isolates.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Skin-tone modifiers: a black-and-white badge cannot show them, and alone they draw as swatches.
+_SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff]")
 _RTL_TYPES = frozenset(("R", "AL"))
 _REMOVED_TYPES = frozenset(("RLE", "LRE", "RLO", "LRO", "PDF", "BN"))
 
@@ -56,9 +58,16 @@ class ShapedLine:
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise, drop bidi controls and fold white space to single spaces."""
-    text = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", text))
+    """NFC-normalise, drop bidi controls and skin tones, and fold white space to single spaces."""
+    text = unicodedata.normalize("NFC", _SKIN_TONES.sub("", _BIDI_CONTROLS.sub("", text)))
     return " ".join(text.split())
+
+
+def _drawable(text: str, chain: FontChain) -> str:
+    """The text with each pictograph no font has replaced by a visible placeholder."""
+    if text.isascii():
+        return text
+    return "".join(PLACEHOLDER if is_pictograph(ch) and not chain.covers(ch) else ch for ch in text)
 
 
 def bidi_levels(text: str) -> tuple[list[int], bool]:
@@ -159,7 +168,7 @@ def shape_line(text: str, bold: bool = False) -> ShapedLine:
 # and one PDF never mixes faces of an old chain with a new one.
 @lru_cache(maxsize=8192)
 def _shape_with(text: str, chain: FontChain) -> ShapedLine:
-    text = clean_text(text)
+    text = _drawable(clean_text(text), chain)
     levels, rtl = bidi_levels(text)
     shaped = [
         (_shape_run(text, start, end, face, bool(level & 1), face in chain.emboldened), level)

@@ -9,6 +9,7 @@ from .auth import NoCookieSession
 from .db import init_db
 from .errors import init_errors
 from .extensions import db, migrate, socketio
+from .headers import init_headers
 from .live.hub import init_live
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
@@ -38,9 +39,12 @@ def create_app(test_config: dict | None = None) -> APIFlask:
     from .api import register_views
     from .cli import init_cli
     from .pages import bp as pages_bp
+    from .pages import serve_docs_page
     register_views()
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    serve_docs_page(app)
+    init_headers(app)
     init_cli(app)
     return app
 

@@ -4,6 +4,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
+
+from scanner.files import owner_only
 
 DEFAULTS = {
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
@@ -27,6 +30,9 @@ DEFAULTS = {
     "PAIRING_WINDOW_MINUTES": 15,  # refused pairing attempts are counted over this window...
     "PAIRING_CLIENT_FAILURES": 10,  # ...and a client (address) with this many is turned away until they age
     "PAIRING_GLOBAL_FAILURES": 200,  # ...and so is everyone, past this many from all clients together
+    "SCAN_INVALID_LIMIT": 20,  # invalid codes one device may send within the window before it must wait...
+    "SCAN_INVALID_ADDRESS_LIMIT": 60,  # ...and one client address, whatever devices it names (0: no limit)
+    "SCAN_INVALID_WINDOW_SECONDS": 60,
     "PUBLIC_URL": None,  # the address devices reach the service at, for pairing links; None: as called
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # OpenAPI document served from the validating schemas.
@@ -49,10 +55,11 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config.from_prefixed_env("GATE")
     else:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, data, demo codes: ours
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(app)
     url = app.config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'gate.db')}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(url)
+    _sqlite_file_owner_only(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
 
@@ -60,9 +67,20 @@ def _instance_secret(app: Flask) -> str:
     """A secret kept in the instance folder, so restarts keep the same key without set-up."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        owner_only(path).write_text(secrets.token_hex(32))  # 0600 before the secret is in it
+    return owner_only(path).read_text().strip()
+
+
+def _sqlite_file_owner_only(url: str) -> None:
+    """The SQLite file holds the signing keys and personal data: create it 0600 (its -wal and -shm follow)."""
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:") and Path(database).parent.is_dir():
+        owner_only(database)
+        for extra in ("-wal", "-shm", "-journal"):
+            if Path(database + extra).exists():
+                owner_only(database + extra)
 
 
 def _normalise_url(url: str) -> str:

@@ -1,7 +1,7 @@
 """The pages: plain HTML, CSS and JavaScript modules from static/ (no build step)."""
 from pathlib import Path
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Flask, abort, send_from_directory
 
 # static/ sits beside the packages in a checkout and inside checkin/ in a wheel.
 _CANDIDATES = [Path(__file__).resolve().parent.parent / "static", Path(__file__).resolve().parent / "static"]
@@ -27,3 +27,9 @@ def page(page: str):
 def asset(path: str):
     """CSS, JavaScript modules and vendored files."""
     return send_from_directory(STATIC, path, max_age=60)
+
+
+def serve_docs_page(app: Flask) -> None:
+    """The API docs (/api/v1/docs) from static/docs.html: Swagger UI started by a script file, not
+    the inline script of APIFlask's page, which the pages' Content-Security-Policy would stop."""
+    app.view_functions["openapi.docs"] = lambda: send_from_directory(STATIC, "docs.html", max_age=0)

@@ -4,8 +4,11 @@ The server's pack (`GET .../gate-pack?gate=CODE`, its format is described in
 checkin/gate/offline.py) holds the gate's rules and time zone, the event's
 public keys and the other events' ones, each ticket type's zones and validity,
 and per ticket its serial, current generation, state, blocked flag, type,
-holder's name and foreign barcode. Its `cursor` is passed back as `since` to
-get only the tickets changed after it.
+holder's name (where the event allows it) and its foreign barcode as a keyed
+hash. Its `cursor` is passed back as `since` to get only the tickets changed
+after it. Foreign barcodes are kept as the pack's hashes and looked up by
+hashing what was read with the pack's key (scanner.ticket_codes.barcode_digest);
+plain barcodes of an older server's packs are kept as they came.
 
 It lives in a small SQLite file beside the offline queue, together with
 what this gate saw itself (who it let in or out, and when and where they
@@ -25,8 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from scanner.files import owner_only
 from scanner.rules import AdmissionFacts
-from scanner.ticket_codes import PublicKey, load_key
+from scanner.ticket_codes import PublicKey, barcode_digest, load_key
 
 __all__ = ["GatePack", "pack_path"]
 
@@ -34,7 +38,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);  -- JSON values
 CREATE TABLE IF NOT EXISTS keys (kid INTEGER PRIMARY KEY, public_key TEXT NOT NULL);  -- base64
 CREATE TABLE IF NOT EXISTS tickets (serial INTEGER PRIMARY KEY, body TEXT NOT NULL);  -- the pack's JSON
--- Foreign barcodes; `current` = 0 once the ticket moved on (transfer, reissue): revoked.
+-- Foreign barcodes: `code` is the pack's hash of one (plain, from an older server's pack);
+-- `current` = 0 once the ticket moved on (transfer, reissue): revoked.
 CREATE TABLE IF NOT EXISTS barcodes (code TEXT PRIMARY KEY, serial INTEGER NOT NULL, current INTEGER NOT NULL);
 -- Who this gate let in or out itself: 'in' or 'out', and when (Unix time).
 CREATE TABLE IF NOT EXISTS presence (serial INTEGER PRIMARY KEY, state TEXT NOT NULL, at REAL NOT NULL);
@@ -60,6 +65,7 @@ class GatePack:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
+        owner_only(self.path)  # it holds codes that let people in
         self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         self._add_columns()
@@ -80,16 +86,22 @@ class GatePack:
             for _, public, _own in keys:
                 load_key(base64.b64decode(public, validate=True))
             rules, types, cursor = dict(pack["gate"]), dict(pack.get("types") or {}), int(pack["cursor"])
+            barcode_key = pack.get("barcode_key")
+            if barcode_key is not None:
+                base64.b64decode(barcode_key, validate=True)
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ValueError(f"the gate pack is malformed ({exc.__class__.__name__}: {exc})") from exc
+        hashed = barcode_key is not None
         with self._db:
             if not pack.get("incremental"):
                 self._db.execute("DELETE FROM tickets")
-                self._db.execute("UPDATE barcodes SET current = 0")
+                # A hashing pack names every barcode it knows: plain ones kept from before must go.
+                self._db.execute("DELETE FROM barcodes" if hashed else "UPDATE barcodes SET current = 0")
             for serial, ticket in tickets:
                 self._store_ticket(serial, ticket)
             self._db.executemany("INSERT OR REPLACE INTO keys (kid, public_key, own) VALUES (?, ?, ?)", keys)
-            meta = {"gate": rules, "types": types, "cursor": cursor, "refreshed_at": time.time()}
+            meta = {"gate": rules, "types": types, "cursor": cursor, "refreshed_at": time.time(),
+                    "barcode_key": pack.get("barcode_key")}
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                  [(name, json.dumps(value)) for name, value in meta.items()])
         return len(tickets)
@@ -99,9 +111,12 @@ class GatePack:
         if before and before.get("barcode") and before["barcode"] != ticket.get("barcode"):
             # The printed barcode no longer names the ticket as it is now.
             self._db.execute("UPDATE barcodes SET current = 0 WHERE code = ?", (before["barcode"],))
-        # An older server sends only `barcode`, and only while it names the current generation.
-        foreign = ticket.get("foreign_barcode") or (
-            ticket.get("barcode") and {"code": ticket["barcode"], "generation": ticket["generation"]})
+        # The pack's hash; an older server sends the plain `foreign_barcode`, or even older only
+        # `barcode`, and that only while it names the current generation.
+        hashed = ticket.get("barcode_hash")
+        foreign = ({"code": hashed["hash"], "generation": hashed["generation"]} if hashed else
+                   ticket.get("foreign_barcode") or (
+                       ticket.get("barcode") and {"code": ticket["barcode"], "generation": ticket["generation"]}))
         if foreign:
             generation = int(foreign["generation"])
             self._db.execute("INSERT OR REPLACE INTO barcodes (code, serial, current, generation) VALUES (?, ?, ?, ?)",
@@ -119,7 +134,10 @@ class GatePack:
 
     @property
     def cursor(self) -> int:
-        """The server's ledger position this pack reflects; 0 when there is none yet."""
+        """The server's ledger position this pack reflects; 0 when there is none yet, or when the
+        pack holds no barcode key (an older pack, perhaps with plain barcodes: fetch it whole)."""
+        if self._meta("barcode_key") is None:
+            return 0
         return int(self._meta("cursor") or 0)
 
     @property
@@ -152,6 +170,9 @@ class GatePack:
 
     def by_barcode(self, code: str) -> tuple[dict[str, Any], int] | None:
         """(ticket, the generation the barcode names) for a foreign barcode, or None when no ticket has it."""
+        key = self._meta("barcode_key")
+        if key is not None:
+            code = barcode_digest(base64.b64decode(key), code)
         row = self._db.execute("SELECT serial, current, generation FROM barcodes WHERE code = ?", (code,)).fetchone()
         ticket = self.ticket(row[0]) if row else None
         if ticket is None:

@@ -102,10 +102,11 @@ def ticket_facts(pack: GatePack, ticket: dict[str, Any]) -> TicketFacts:
     code = str(ticket.get("type") or "")
     kind = pack.ticket_type(code)
     return TicketFacts(
-        holder_name=str(ticket.get("name") or "-"), type_code=code,
+        holder_name=ticket.get("name") or None, type_code=code,
         type_name=str(ticket.get("type_name") or kind.get("name") or code), state=ticket.get("state") or "valid",
         blocked=bool(ticket.get("blocked")), zones=tuple(kind.get("zones") or ()),
-        valid_from=_moment(kind.get("valid_from")), valid_until=_moment(kind.get("valid_until")))
+        valid_from=_moment(kind.get("valid_from")), valid_until=_moment(kind.get("valid_until")),
+        serial=int(ticket["serial"]))
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -115,5 +116,5 @@ def _moment(text: str | None) -> datetime | None:
 def _ticket_part(ticket: TicketFacts, serial: int) -> dict[str, Any]:
     """The ticket as the server's answer shows it, as far as the pack knows it."""
     return {"type": {"code": ticket.type_code, "name": ticket.type_name},
-            "holder": {"name": ticket.holder_name, "company": None}, "serial": serial,
+            "holder": {"name": rules.holder(ticket), "company": None}, "serial": serial,
             "zones": list(ticket.zones)}

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from scanner.files import owner_only
+
 __all__ = ["Outbox"]
 
 _SCHEMA = """
@@ -33,6 +35,7 @@ class Outbox:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Opened by the main thread, used by the camera loop's thread when a window is shown (one at a time).
+        owner_only(self.path)  # it holds codes that let people in
         self._db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         with self._db:
             self._db.execute(_SCHEMA)

@@ -35,7 +35,7 @@ from scanner.clock import event_time
 __all__ = [
     "BLOCKED", "DUPLICATE", "INVALID", "INVALID_TIME", "NOT_ADMITTED", "OK", "REFUSED", "REVOKED", "UNPAID", "VOID",
     "WRONG_EVENT", "AdmissionFacts", "GateFacts", "TicketFacts", "Verdict", "WrongDirection", "admission_after",
-    "admission_refusal", "code_reason", "direction_at", "judge", "message_for", "refusal", "verdict",
+    "admission_refusal", "code_reason", "direction_at", "holder", "judge", "message_for", "refusal", "verdict",
 ]
 
 OK, REFUSED = "ok", "refused"
@@ -70,9 +70,13 @@ class GateFacts:
 
 @dataclass(frozen=True, slots=True)
 class TicketFacts:
-    """A ticket as it is now: state, flags, type (with its zones and validity) and holder."""
+    """A ticket as it is now: state, flags, type (with its zones and validity) and holder.
 
-    holder_name: str
+    `holder_name` is None where the gate has no names (a gate pack without them):
+    messages then name the ticket by its serial ("Ticket #42").
+    """
+
+    holder_name: str | None
     type_code: str
     type_name: str
     state: str = "valid"  # valid | pending | void
@@ -80,6 +84,7 @@ class TicketFacts:
     zones: Sequence[str] = ()  # the zones its type admits to; empty: any
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    serial: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +196,9 @@ def message_for(reason: str | None, direction: str, gate: GateFacts, ticket: Tic
     if reason in _FIXED or ticket is None:
         return _FIXED.get(reason, _FIXED[INVALID])
     if reason == REVOKED:
-        return f"Old code - this ticket now belongs to {ticket.holder_name}"
+        if ticket.holder_name:
+            return f"Old code - this ticket now belongs to {ticket.holder_name}"
+        return f"Old code - {holder(ticket)} has a newer code"
     if reason == NOT_ADMITTED:
         return f"{ticket.type_name} is not admitted at {gate.name}"
     if reason == INVALID_TIME:
@@ -202,8 +209,15 @@ def message_for(reason: str | None, direction: str, gate: GateFacts, ticket: Tic
             return f"Already entered {first} at {admission.first_gate_name}"
         return f"No re-entry at {gate.name} - first entered {first} at {admission.first_gate_name}"
     if direction == "out":
-        return f"Goodbye {ticket.holder_name}"
-    return f"Welcome {ticket.holder_name} - {ticket.type_name}"
+        return f"Goodbye {holder(ticket)}"
+    return f"Welcome {holder(ticket)} - {ticket.type_name}"
+
+
+def holder(ticket: TicketFacts) -> str:
+    """Who a message names: the holder, or the ticket's serial where the gate has no names."""
+    if ticket.holder_name:
+        return ticket.holder_name
+    return f"Ticket #{ticket.serial}" if ticket.serial is not None else "this ticket"
 
 
 def _within(when: datetime, start: datetime | None, end: datetime | None) -> bool:

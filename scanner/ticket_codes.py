@@ -9,6 +9,11 @@ without padding, 120 characters, of 75 bytes:
     bytes 9-10   ticket generation
     bytes 11-74  Ed25519 signature over bytes 0-10
 
+Barcodes printed by other systems travel in the gate pack only as keyed hashes
+(barcode_digest): HMAC-SHA256 with the event's pack key, hex, the first 16 bytes,
+over the code's UTF-8 text exactly as scanned. A gate hashes what it reads and
+looks the hash up; the pack itself holds no code that would let anyone in.
+
 Parsing and verifying live here, for the gate client and the server alike;
 the server's signing side is checkin/tickets/codes.py. This package never imports
 the web app.
@@ -18,13 +23,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import struct
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-__all__ = ["BODY", "CODE_LENGTH", "VERSION", "Claim", "PublicKey", "load_key", "parse", "signed_by"]
+__all__ = ["BODY", "CODE_LENGTH", "VERSION", "Claim", "PublicKey", "barcode_digest", "load_key", "parse", "signed_by"]
 
 VERSION = 1
 CODE_LENGTH = 120
@@ -70,3 +77,8 @@ def signed_by(claim: Claim, key: PublicKey) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def barcode_digest(key: bytes, text: str) -> str:
+    """A foreign barcode as the gate pack carries it: HMAC-SHA256 under the pack key, 32 hex digits."""
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]

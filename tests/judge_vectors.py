@@ -88,7 +88,7 @@ class ServerRecords:
 def set_up(vector: dict, admin, records: ServerRecords, slug: str) -> Case:
     """Create the vector's event, types, gates and ticket through the API; the case to judge."""
     at = datetime.fromisoformat(vector["at"])
-    _event(admin, slug, vector["timezone"], at)
+    _event(admin, slug, vector["timezone"], at, names=vector["names"])
     for code, kind in vector["types"].items():
         _post(admin, f"/api/v1/events/{slug}/ticket-types", {"code": code, "capacity": 100, "badge_type": "General",
                                                             **kind})
@@ -107,10 +107,10 @@ def _post(admin, path: str, body: dict) -> dict:
     return r.json
 
 
-def _event(admin, slug: str, timezone: str, at: datetime) -> None:
+def _event(admin, slug: str, timezone: str, at: datetime, names: bool = False) -> None:
     _post(admin, "/api/v1/events", {"slug": slug, "name": f"Event {slug}", "timezone": timezone,
                                     "starts_at": (at - timedelta(days=2)).isoformat(),
-                                    "ends_at": (at + timedelta(days=2)).isoformat()})
+                                    "ends_at": (at + timedelta(days=2)).isoformat(), "gate_pack_names": names})
 
 
 def _ticket(admin, slug: str, vector: dict) -> tuple[dict, str]:
@@ -120,7 +120,7 @@ def _ticket(admin, slug: str, vector: dict) -> tuple[dict, str]:
     row = {"type": facts["type"], "holder": {"name": PREVIOUS_HOLDER if moved else facts["holder"]},
            "state": "pending" if facts["state"] == "pending" else "valid"}
     if facts["barcode"]:
-        row["barcode"] = f"EXT-{slug}"
+        row["barcode"] = facts["barcode"] if isinstance(facts["barcode"], str) else f"EXT-{slug}"
     ticket = _post(admin, f"/api/v1/events/{slug}/tickets", {"tickets": [row]})["tickets"][0]
     first_code, base = ticket["code"], f"/api/v1/events/{slug}/tickets/{ticket['id']}"
     if moved:
@@ -192,3 +192,8 @@ def _encoded(body: bytes, signature: bytes) -> str:
 def outcome(answer: dict[str, Any]) -> dict:
     """What a vector pins of an answer."""
     return {"status": answer["status"], "reason": answer["reason"], "message": answer["message"]}
+
+
+def expected(vector: dict, offline: bool) -> dict:
+    """What a vector expects of the server, or of a judge working from the gate pack (`offline`)."""
+    return {**vector["expect"], **(vector.get("offline") or {})} if offline else vector["expect"]

@@ -139,3 +139,23 @@ def test_walk_ins_are_counted_and_a_refused_sale_counts_nothing(app, admin, make
     assert admin.post("/api/v1/events/ev/sales", sale).status_code == 201
     assert admin.post("/api/v1/events/ev/sales", sale).status_code == 409  # one seat left
     assert assert_counts_match_database(app, admin)["totals"]["walkins"] == 2
+
+
+def test_an_upgrade_or_downgrade_moves_the_tickets_counts_to_its_new_type(app, admin, make_event, issue):
+    make_event()
+    t, other = issue(n=2)
+    assert admin.post(SCAN, {"code": t["code"], "gate": "north"}).json["status"] == "ok"
+    assert admin.post(SCAN, {"code": t["code"], "gate": "lounge"}).json["reason"] == "not_admitted"
+    assert admin.post(SCAN, {"code": other["code"], "gate": "north"}).json["status"] == "ok"
+    up = admin.post(f"/api/v1/events/ev/tickets/{t['id']}/upgrade", {"to_type": "VIP"})
+    assert up.status_code == 200, up.json
+    live = assert_counts_match_database(app, admin)
+    assert live["zones"]["hall"]["inside_by_type"] == {"GA": 1, "VIP": 1}
+    assert (live["types"]["VIP"]["entries"], live["types"]["GA"]["entries"]) == (1, 1)
+    assert live["types"]["VIP"]["refused"] == {"not_admitted": 1} and live["types"]["GA"]["refused"] == {}
+    assert admin.post(SCAN, {"code": up.json["code"], "gate": "lounge"}).json["status"] == "ok"
+    assert admin.post(SCAN, {"code": up.json["code"], "gate": "north", "direction": "out"}).json["status"] == "ok"
+    down = admin.post(f"/api/v1/events/ev/tickets/{t['id']}/upgrade", {"to_type": "GA"})
+    assert down.status_code == 200, down.json
+    live = assert_counts_match_database(app, admin)
+    assert live["zones"]["lounge"]["inside_by_type"] == {"GA": 1}  # still in the lounge, now as General

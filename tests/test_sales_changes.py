@@ -159,3 +159,25 @@ def test_a_scan_in_progress_holds_the_ticket_until_it_commits(app, ev, token, is
         db.session.commit()
     worker.join(10)
     assert done == [200]
+
+
+def test_voiding_a_ticket_that_entered_needs_a_supervisor_and_a_reason(app, ev, admin, issue):
+    inside, left, never = issue(n=3)
+    assert scan(ev["gate"], inside["code"])["status"] == "ok"
+    assert scan(ev["gate"], left["code"])["status"] == "ok"
+    assert ev["gate"].post(f"{EV}/scans", {"code": left["code"], "gate": "north", "direction": "out",
+                                           "device": "exit"}).json["status"] == "ok"
+    before = stock(admin)["GA"]
+    for t in (inside, left):  # inside now, or entered earlier and left: both were used
+        r = ev["box"].post(f"{EV}/tickets/{t['id']}/void", {"reason": "refund"})
+        assert r.status_code == 403 and r.json["reason"] == "entered" and "supervisor" in r.json["detail"], r.json
+        assert admin.get(f"{EV}/tickets/{t['id']}").json["state"] == "valid"
+    assert stock(admin)["GA"] == before
+    assert ev["box"].post(f"{EV}/tickets/{never['id']}/void", {"reason": "refund"}).status_code == 200
+    assert ev["supervisor"].post(f"{EV}/tickets/{inside['id']}/void", {}).status_code == 422  # a reason, always
+    r = ev["supervisor"].post(f"{EV}/tickets/{inside['id']}/void", {"reason": "thrown out"})
+    assert r.status_code == 200 and r.json["state"] == "void"
+    entry = r.json["history"][-1]
+    assert entry["action"] == "ticket.void" and entry["reason"] == "thrown out"
+    assert entry["after"]["approved"] == ["after entry"] and entry["after"]["approved_by"].endswith("supervisor")
+    assert stock(admin)["GA"]["sold"] == before["sold"] - 2

@@ -13,6 +13,12 @@ class EventIn(Schema):
     starts_at = when(required=True)
     ends_at = when(required=True)
     capacity = count(allow_none=True)
+    gate_pack_names = Boolean(metadata={"description": "put holders' names in the gate pack (default false)"})
+
+
+class EventPatch(Patch):
+    name = text(200)
+    gate_pack_names = Boolean()
 
 
 class TicketTypeIn(Schema):

@@ -34,6 +34,16 @@ def create_event(data: dict, actor: str) -> Event:
     return event
 
 
+def update_event(event: Event, data: dict, actor: str) -> Event:
+    """Change an event's name or its gate-pack setting; journaled, so gates fetch their pack anew."""
+    before = {k: getattr(event, k) for k in data}
+    for key, value in data.items():
+        setattr(event, key, value)
+    journal(event.id, actor, "event.update", before=_public(before), after=_public(data))
+    db.session.commit()
+    return event
+
+
 def create_ticket_type(event: Event, data: dict, actor: str) -> TicketType:
     """A new ticket type; `parent` names the pool a bundle also draws from."""
     _unique(TicketType, event, data["code"], "ticket type")

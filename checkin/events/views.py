@@ -2,15 +2,18 @@
 from sqlalchemy import select
 
 from ..api import actor, allowed, bp, load_event
+from ..auth import current
+from ..errors import Forbidden
 from ..extensions import db
 from ..models import Channel, Gate
 from . import setup as service
-from .schemas import ChannelIn, ChannelPatch, EventIn, GateIn, GatePatch, TicketTypeIn, TicketTypePatch
+from .schemas import ChannelIn, ChannelPatch, EventIn, EventPatch, GateIn, GatePatch, TicketTypeIn, TicketTypePatch
 
 
 def _event_view(e) -> dict:
     return {"id": e.id, "slug": e.slug, "name": e.name, "timezone": e.timezone,
-            "starts_at": e.starts_at.isoformat(), "ends_at": e.ends_at.isoformat(), "capacity": e.capacity}
+            "starts_at": e.starts_at.isoformat(), "ends_at": e.ends_at.isoformat(), "capacity": e.capacity,
+            "gate_pack_names": e.gate_pack_names}
 
 
 def _type_view(t) -> dict:
@@ -33,7 +36,9 @@ def _gate_view(g) -> dict:
 @bp.auth_required(**allowed("setup"))
 @bp.input(EventIn)
 def create_event(json_data):
-    """Create an event (and its signing key)."""
+    """Create an event (and its signing key); not with a token bound to one event."""
+    if current().event_id is not None:
+        raise Forbidden("This token belongs to one event: creating events takes a token bound to none.")
     return _event_view(service.create_event(json_data, actor())), 201
 
 
@@ -45,6 +50,14 @@ def get_event(slug):
     return {**_event_view(event), "ticket_types": [_type_view(t) for t in event.types],
             "channels": [_channel_view(c) for c in db.session.scalars(select(Channel).where(Channel.event_id == event.id))],
             "gates": [_gate_view(g) for g in db.session.scalars(select(Gate).where(Gate.event_id == event.id))]}
+
+
+@bp.patch("/events/<slug>")
+@bp.auth_required(**allowed("setup"))
+@bp.input(EventPatch)
+def update_event(slug, json_data):
+    """Rename an event, or say whether gate packs carry holders' names."""
+    return _event_view(service.update_event(load_event(slug), json_data, actor()))
 
 
 @bp.post("/events/<slug>/ticket-types")

@@ -1,7 +1,9 @@
 """What gates need to keep working offline, and taking their scans back in.
 
 The gate pack (`GET .../gate-pack?gate=CODE[&since=CURSOR]`) lets a gate judge
-codes without the server, by the same rules (scanner/rules.py). Its JSON:
+codes without the server, by the same rules (scanner/rules.py). It carries
+what a gate needs and no more: a lost tablet or a gate token must not yield
+working entry codes or a guest list. Its JSON:
 
     gate        the gate's rules: code, name, zone, admits, direction, reentry,
                 opens_at, closes_at, and timezone (the event's, for the times
@@ -11,24 +13,40 @@ codes without the server, by the same rules (scanner/rules.py). Its JSON:
                 signed reads wrong_event, not invalid (added later; optional)
     types       {code: {name, zones, valid_from, valid_until}}, sent whole every
                 time: a type change is not a ticket change
-    tickets     [{serial, generation, state, blocked, name, type, type_name,
-                  barcode, foreign_barcode?}]: `barcode` is the foreign barcode
-                while it still names the ticket as it is, else null (what older
-                gates read); `foreign_barcode` {code, generation}, present when
-                the ticket has one, says which generation it names, so a gate
-                also knows a barcode whose ticket moved on is revoked
+    names       whether tickets carry their holder's `name`: only where the event
+                allows it (`gate_pack_names`, off by default); without it a gate
+                shows the ticket's type and serial ("Ticket #42")
+    barcode_key the event's pack key (base64): a gate hashes a code it cannot
+                read as ours with it (scanner.ticket_codes.barcode_digest) and
+                looks the hash up. Derived from the event's private signing key,
+                so it is the event's own, stable, and stored nowhere else. A
+                barcode of few digits can still be found from the key and its
+                hash by trying them all: online guessing is throttled (throttle.py)
+    tickets     [{serial, generation, state, blocked, type, type_name, name?,
+                  barcode: null, barcode_hash?}]: `barcode_hash` {hash, generation},
+                present when the ticket has a foreign barcode, says which
+                generation the barcode names, so a gate also knows a barcode whose
+                ticket moved on is revoked; `barcode` is null (older gates read a
+                plain barcode there, which packs no longer carry)
     cursor      the ledger position the pack reflects; asking again with
-                `since=cursor` returns only the tickets changed after it
+                `since=cursor` returns only the tickets changed after it (all of
+                them, `incremental` false, after the event's settings changed)
     incremental true when only changed tickets are listed
 """
 import base64
+import hashlib
+import hmac
 
 from sqlalchemy import select
 
+from scanner.ticket_codes import barcode_digest
+
 from ..driver import Row
 from ..extensions import db
-from ..models import LedgerEntry, SigningKey, Ticket, TicketType
+from ..models import Event, LedgerEntry, SigningKey, Ticket, TicketType
 from .admissions import ScanRequest, gate_for, judge
+
+_PACK_KEY_LABEL = b"gate pack: foreign barcodes"
 
 
 def gate_pack(gate: Row, since: int = 0) -> dict:
@@ -36,6 +54,9 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
     event_id = gate.event_id
     cursor = db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.event_id == event_id)
                                .order_by(LedgerEntry.id.desc()).limit(1)) or 0
+    if since and db.session.scalar(select(LedgerEntry.id).where(
+            LedgerEntry.event_id == event_id, LedgerEntry.id > since, LedgerEntry.action == "event.update").limit(1)):
+        since = 0  # what every ticket carries may have changed (names): the whole pack
     query = select(Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
                    Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")
                    ).join(TicketType).where(Ticket.event_id == event_id)
@@ -46,6 +67,8 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
     keys = db.session.execute(select(SigningKey.event_id, SigningKey.kid, SigningKey.public_key)).all()
     types = db.session.execute(select(TicketType.code, TicketType.name, TicketType.zones, TicketType.valid_from,
                                       TicketType.valid_until).where(TicketType.event_id == event_id)).all()
+    names = bool(db.session.scalar(select(Event.gate_pack_names).where(Event.id == event_id)))
+    key = pack_key(event_id)
     return {
         "gate": {"code": gate.code, "name": gate.name, "zone": gate.zone, "admits": gate.admits,
                  "direction": gate.direction, "reentry": gate.reentry, "opens_at": _iso(gate.opens_at),
@@ -54,22 +77,32 @@ def gate_pack(gate: Row, since: int = 0) -> dict:
         "other_keys": [_key(k) for k in keys if k.event_id != event_id],
         "types": {t.code: {"name": t.name, "zones": list(t.zones or []), "valid_from": _iso(t.valid_from),
                            "valid_until": _iso(t.valid_until)} for t in types},
-        "tickets": [_ticket(t) for t in db.session.execute(query)],
+        "names": names,
+        "barcode_key": base64.b64encode(key).decode(),
+        "tickets": [_ticket(t, key, names) for t in db.session.execute(query)],
         "cursor": cursor,
         "incremental": bool(since),
     }
+
+
+def pack_key(event_id: int) -> bytes:
+    """The event's key for hashing foreign barcodes: an HMAC of a label under its first private signing key."""
+    private = db.session.scalar(select(SigningKey.private_key).where(SigningKey.event_id == event_id)
+                                .order_by(SigningKey.id).limit(1))
+    return hmac.new(private, _PACK_KEY_LABEL, hashlib.sha256).digest()
 
 
 def _key(key) -> dict:
     return {"kid": key.kid, "public_key": base64.b64encode(key.public_key).decode()}
 
 
-def _ticket(t) -> dict:
+def _ticket(t, key: bytes, names: bool) -> dict:
     entry = {"serial": t.serial, "generation": t.generation, "state": t.state, "blocked": t.blocked,
-             "name": t.holder_name, "type": t.code, "type_name": t.type_name,
-             "barcode": t.barcode if t.barcode_generation == t.generation else None}
+             "type": t.code, "type_name": t.type_name, "barcode": None}
+    if names:
+        entry["name"] = t.holder_name
     if t.barcode:  # only then: most tickets have none, and the pack stays small
-        entry["foreign_barcode"] = {"code": t.barcode, "generation": t.barcode_generation}
+        entry["barcode_hash"] = {"hash": barcode_digest(key, t.barcode), "generation": t.barcode_generation}
     return entry
 
 

@@ -8,9 +8,9 @@ from scanner.decoding import decode_bytes  # loaded with the app, not on the fir
 
 from ..api import actor, allowed, bp, load_event, may
 from ..auth import current
-from ..errors import Forbidden, Invalid
+from ..errors import Forbidden, Invalid, problem
 from ..schemas import CODE, ReasonIn, printable
-from . import admissions, annulment, guests, offline
+from . import admissions, annulment, guests, offline, throttle
 from .schemas import GuestQuery, ScanAnswerOut, ScanIn
 
 _ANSWER = {200: {"description": "The judged scan", "content": {"application/json": {"schema": ScanAnswerOut}}}}
@@ -28,7 +28,17 @@ def scan(slug, json_data):
     gate = admissions.gate_for(slug, json_data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
     device = json_data.get("device") or f"token:{caller.token_id}"
-    return admissions.judge(gate, admissions.ScanRequest(**json_data, actor=caller.actor), device)
+    throttle.check(gate.event_id, device)
+    answer = admissions.judge(gate, admissions.ScanRequest(**json_data, actor=caller.actor), device)
+    throttle.noted(gate, device, [answer])
+    return answer
+
+
+@bp.app_errorhandler(throttle.TooManyInvalid)
+def _throttled(error: throttle.TooManyInvalid):
+    resp = problem(error.status, error.title, error.detail, retry_after=error.retry_after)
+    resp.headers["Retry-After"] = str(error.retry_after)
+    return resp
 
 
 @bp.get("/events/<slug>/checkin/search")
@@ -80,7 +90,10 @@ def scan_frame(slug, form_and_files_data):
     if not texts:
         return {"status": "no_code"}
     device = data.get("device") or f"token:{caller.token_id}"
-    return admissions.judge(gate, admissions.ScanRequest(code=texts[0][:512], **data), device)
+    throttle.check(gate.event_id, device)
+    answer = admissions.judge(gate, admissions.ScanRequest(code=texts[0][:512], **data), device)
+    throttle.noted(gate, device, [answer])
+    return answer
 
 
 class PackQuery(Schema):
@@ -113,5 +126,10 @@ def gate_pack(slug, query_data):
 def scan_batch(slug, json_data):
     """Upload scans made offline; each is judged once (by nonce); conflicts come back flagged."""
     caller = current()
-    answers = offline.take_batch(slug, json_data["scans"], f"token:{caller.token_id}", _binding, caller.actor)
+    device = f"token:{caller.token_id}"
+    gate = admissions.gate_for(slug, json_data["scans"][0]["gate"])
+    _binding(gate)
+    throttle.check(gate.event_id, device)  # each item's invalid codes count below, against the token
+    answers = offline.take_batch(slug, json_data["scans"], device, _binding, caller.actor)
+    throttle.noted(gate, device, answers)
     return {"scans": answers, "conflicts": sum(a["conflict"] for a in answers)}

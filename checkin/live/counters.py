@@ -18,6 +18,8 @@ Counter rows (scope, key, metric):
   gate  CODE entries|exits|refused|duplicates  with minute > 0: per minute, for rates and charts
   zone  NAME entries | exits | inside | inside.TYPE
   type  CODE entries | exits | refused.REASON
+Type rows follow the ticket's type as it is now: an upgrade or downgrade moves
+the ticket's counts to its new type (ticket_retyped), as a recount sees them.
 """
 import functools
 import itertools
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..driver import INSERT, Row, connection, run
 from ..extensions import db
-from ..models import Admission, Counter, Ticket, TicketType
+from ..models import Admission, Counter, Scan, Ticket, TicketType
 from .outbox import COUNTS, ScanJudged
 
 COUNTER_SHARDS = 8
@@ -146,8 +148,10 @@ def presence(scan) -> bool | None:
 def scan_annulled(scan, inside_before: bool | None) -> None:
     """Take an annulled scan back out of the counts; call after presence was undone, before commit."""
     gate = scan.gate
-    type_code = db.session.scalar(select(TicketType.code).join(Ticket, Ticket.type_id == TicketType.id)
-                                  .where(Ticket.id == scan.ticket_id))
+    # Share-lock the ticket before reading its type, as a scan does: an upgrade committing meanwhile
+    # (which moves the ticket's counts to its new type) is then wholly before this read or after it.
+    type_id = db.session.scalar(select(Ticket.type_id).where(Ticket.id == scan.ticket_id).with_for_update(read=True))
+    type_code = db.session.scalar(select(TicketType.code).where(TicketType.id == type_id))
     kind = "entries" if scan.direction == "in" else "exits"
     rows = [("event", "", "changes", 0, 1), ("gate", gate.code, kind, 0, -1),
             ("gate", gate.code, kind, minute_of(scan.at), -1), ("zone", gate.zone, kind, 0, -1),
@@ -157,6 +161,25 @@ def scan_annulled(scan, inside_before: bool | None) -> None:
         step = 1 if inside_now else -1
         rows += [("zone", gate.zone, "inside", 0, step), ("zone", gate.zone, f"inside.{type_code}", 0, step)]
     add(scan.event_id, rows)
+
+
+def ticket_retyped(event_id: int, ticket_id: int, old_type: str, new_type: str) -> None:
+    """Move a ticket's counted scans and presence from its old type to its new one (upgrade or downgrade).
+
+    Call after the type changed, in the same transaction: the change has locked
+    the ticket row, which every scan share-locks, so no scan of it is in flight.
+    """
+    rows = [("event", "", "changes", 0, 1)]
+    for status, direction, reason, n in db.session.execute(
+            select(Scan.status, Scan.direction, Scan.reason, func.count())
+            .where(Scan.ticket_id == ticket_id, Scan.annulled_at.is_(None))
+            .group_by(Scan.status, Scan.direction, Scan.reason)):
+        metric = ("entries" if direction == "in" else "exits") if status == "ok" else f"refused.{reason}"
+        rows += [("type", old_type, metric, 0, -n), ("type", new_type, metric, 0, n)]
+    for zone in db.session.scalars(select(Admission.zone).where(Admission.ticket_id == ticket_id,
+                                                                Admission.inside.is_(True))):
+        rows += [("zone", zone, f"inside.{old_type}", 0, -1), ("zone", zone, f"inside.{new_type}", 0, 1)]
+    add(event_id, rows)
 
 
 def totals(event_id: int, since_minute: int) -> list[Row]:

@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,6 +24,8 @@ class Event(db.Model):
     capacity: Mapped[int | None]
     taken: Mapped[int] = mapped_column(default=0)  # seats sold or held, all types
     next_serial: Mapped[int] = mapped_column(default=1)
+    # Holders' names in the gate pack (offline judging): off, the gate shows type and serial instead.
+    gate_pack_names: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     types: Mapped[list["TicketType"]] = relationship(back_populates="event", order_by="TicketType.id")

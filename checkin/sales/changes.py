@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from ..errors import Conflict
+from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..models import Admission, Event, SigningKey, Ticket, utcnow
 from ..stock.ledger import journal, return_stock
@@ -17,8 +17,15 @@ from ..tickets.codes import Signer
 from ..tickets.records import detail, get_ticket
 
 
-def void(event: Event, ticket_id: int, reason: str, actor: str) -> dict:
-    """Cancel a ticket and give its seat back to the pool it came from."""
+def void(event: Event, ticket_id: int, reason: str, actor: str, supervisor: bool = False) -> dict:
+    """Cancel a ticket and give its seat back to the pool it came from.
+
+    A ticket that was ever used to enter (inside now, or in and out again)
+    is voided only by a supervisor, as a transfer after entry is: the person
+    was let in on it, so cancelling it is a decision, not a refund at the
+    counter. The entry is looked for after the compare-and-set has locked the
+    ticket, so a scan committing meanwhile is seen.
+    """
     ticket = get_ticket(event, ticket_id)
     # The generation guard: an upgrade committing first moved the seat to another type.
     done = db.session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.state != "void",
@@ -28,10 +35,17 @@ def void(event: Event, ticket_id: int, reason: str, actor: str) -> dict:
         db.session.rollback()
         raise Conflict("this ticket is already void or changed meanwhile; reload and try again",
                        {"ticket": ["already void or changed meanwhile"]})
+    approval = {}
+    if _entered(ticket):
+        if not supervisor:
+            db.session.rollback()
+            raise Forbidden("this ticket has already been used to enter: a supervisor must void it",
+                            {"ticket": ["already entered: supervisor needed"]}, reason="entered")
+        approval = {"approved_by": actor, "approved": ["after entry"]}
     return_stock(ticket.type, ticket.channel_id, 1, ticket.stock_source)
     journal(event.id, actor, "ticket.void", ticket_id=ticket.id, type_id=ticket.type_id,
             channel_id=ticket.channel_id, quantity=-1, reason=reason,
-            before={"state": ticket.state}, after={"state": "void"})
+            before={"state": ticket.state}, after={"state": "void", **approval})
     db.session.commit()
     db.session.refresh(ticket)
     return detail(ticket)

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from ..errors import Conflict, Invalid, SoldOut
 from ..events.setup import type_by_code
 from ..extensions import db
+from ..live import counters
 from ..models import Event, Ticket, TicketType, utcnow
 from ..stock.ledger import journal, return_stock, take_stock
 from ..tickets.issuing import signer_for
@@ -47,6 +48,7 @@ def upgrade(event: Event, ticket_id: int, to_code: str, payment: dict | None, re
         raise
     db.session.execute(update(Ticket).where(Ticket.id == ticket.id).values(stock_source=take.source(0)))
     return_stock(source, ticket.channel_id, 1, old_source)
+    counters.ticket_retyped(event.id, ticket.id, source.code, target.code)
     difference = target.price - old_price
     _journal(event, ticket, source, target, generation, old_price, difference, payment, reason, actor)
     db.session.commit()

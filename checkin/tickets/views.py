@@ -53,8 +53,9 @@ def ticket_pdf(slug, ticket_id):
 @bp.auth_required(**allowed("tickets.change"))
 @bp.input(ReasonIn)
 def void_ticket(slug, ticket_id, json_data):
-    """Cancel a ticket; its seat returns to the pool."""
-    return changes.void(load_event(slug), ticket_id, json_data["reason"], actor())
+    """Cancel a ticket; its seat returns to the pool. A ticket used to enter needs a supervisor (403)."""
+    return changes.void(load_event(slug), ticket_id, json_data["reason"], actor(),
+                        supervisor=may("changes.approve"))
 
 
 @bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/reissue")

@@ -9,6 +9,7 @@
 
 import { api, ev } from "./api.js";
 import * as rules from "./gate-rules.js";
+import { hex, hmacSha256 } from "./sha256.js";
 import { verifier } from "./signatures.js";
 
 export { WrongDirection } from "./gate-rules.js";
@@ -30,13 +31,20 @@ function base32(text) {
 }
 
 const moment = (text) => (text ? new Date(text) : null);
+const bytesOf = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/** A foreign barcode as the pack carries it: HMAC-SHA256 under the pack key, 32 hex digits (barcode_digest). */
+export function barcodeDigest(key, text) {
+  return hex(hmacSha256(key, new TextEncoder().encode(text))).slice(0, 32);
+}
 
 export class GatePack {
   constructor(gate) {
     this.gate = gate;
     this.rules = {}; this.types = {}; this.cursor = 0;
     this.tickets = new Map();  // serial -> the pack's ticket
-    this.barcodes = new Map();  // foreign barcode -> {serial, generation it names}
+    this.barcodes = new Map();  // a foreign barcode's hash (plain from an older server) -> {serial, generation it names}
+    this.barcodeKey = null;  // the pack key its hashes are made with
     this.keys = new Map();  // kid -> {verify(signature, body) -> Promise<boolean>, own: this event's}
     this.admissions = new Map();  // serial -> {inside, first_at, first_gate_name}, as this page saw them
   }
@@ -51,6 +59,8 @@ export class GatePack {
   async load(pack) {
     this.rules = pack.gate;
     this.types = pack.types || {};
+    if (!pack.incremental) { this.tickets.clear(); this.barcodes.clear(); }
+    this.barcodeKey = pack.barcode_key ? bytesOf(pack.barcode_key) : null;
     for (const t of pack.tickets) this.storeTicket(t);
     for (const [own, keys] of [[true, pack.keys], [false, pack.other_keys || []]]) {
       for (const k of keys) {
@@ -62,8 +72,9 @@ export class GatePack {
 
   storeTicket(t) {
     this.tickets.set(t.serial, t);
-    // An older server sends only `barcode`, and only while it names the current generation.
-    const foreign = t.foreign_barcode || (t.barcode && { code: t.barcode, generation: t.generation });
+    // The pack's hash; an older server sends the plain `foreign_barcode`, or only `barcode` while current.
+    const foreign = (t.barcode_hash && { code: t.barcode_hash.hash, generation: t.barcode_hash.generation })
+      || t.foreign_barcode || (t.barcode && { code: t.barcode, generation: t.generation });
     if (foreign) this.barcodes.set(foreign.code, { serial: t.serial, generation: foreign.generation });
   }
 
@@ -80,8 +91,8 @@ export class GatePack {
     const first = verdict.reason === rules.DUPLICATE && admission;
     return {
       ...verdict, repeat: false, offline: true,
-      ticket: facts && { type: { code: facts.type_code, name: facts.type_name }, holder: { name: facts.holder_name, company: null },
-                         zones: facts.zones },
+      ticket: facts && { type: { code: facts.type_code, name: facts.type_name },
+                         holder: { name: rules.holder(facts), company: null }, serial: facts.serial, zones: facts.zones },
       first_entry: first ? { at: first.first_at.toISOString(), gate_name: first.first_gate_name } : null,
     };
   }
@@ -110,7 +121,7 @@ export class GatePack {
   async lookup(code) {
     const raw = base32(code);
     if (!raw || raw[0] !== 1) {  // not one of our codes: perhaps a barcode printed elsewhere
-      const foreign = this.barcodes.get(code);
+      const foreign = this.barcodes.get(this.barcodeKey ? barcodeDigest(this.barcodeKey, code) : code);
       const t = foreign && this.tickets.get(foreign.serial);
       if (!t) return { ticket: null, reason: rules.codeReason({ known: false }) };
       return { ticket: t, reason: rules.codeReason({ known: true, generation: foreign.generation, current: t.generation }) };
@@ -135,7 +146,7 @@ export class GatePack {
 
   ticketFacts(t) {
     const kind = this.types[t.type] || {};
-    return { holder_name: t.name || "-", type_code: t.type, type_name: t.type_name || kind.name || t.type,
+    return { holder_name: t.name || null, serial: t.serial, type_code: t.type, type_name: t.type_name || kind.name || t.type,
              state: t.state || "valid", blocked: !!t.blocked, zones: kind.zones || [],
              valid_from: moment(kind.valid_from), valid_until: moment(kind.valid_until) };
   }

@@ -4,7 +4,8 @@
 // (tests/vectors/judge.json) are run against both, in Chromium for this one.
 // Pure: no page, network or crypto. Facts carry the Python names:
 //   gate      {code, name, zone, admits, direction, reentry, opens_at, closes_at, timezone}
-//   ticket    {holder_name, type_code, type_name, state, blocked, zones, valid_from, valid_until}
+//   ticket    {holder_name, type_code, type_name, state, blocked, zones, valid_from, valid_until, serial}
+//             (holder_name null: a gate pack without names; messages name "Ticket #serial")
 //   admission {inside, first_at, first_gate_name}
 // Times are Date objects; null means no limit. Messages write times as clock.js does.
 
@@ -92,7 +93,10 @@ export function verdict(reason, direction, gate, ticket, admission, when) {
 /** The one line a gate person reads aloud for this verdict. */
 export function messageFor(reason, direction, gate, ticket, admission, when) {
   if (reason in FIXED || !ticket) return FIXED[reason] || FIXED[INVALID];
-  if (reason === REVOKED) return `Old code - this ticket now belongs to ${ticket.holder_name}`;
+  if (reason === REVOKED) {
+    return ticket.holder_name ? `Old code - this ticket now belongs to ${ticket.holder_name}`
+      : `Old code - ${holder(ticket)} has a newer code`;
+  }
   if (reason === NOT_ADMITTED) return `${ticket.type_name} is not admitted at ${gate.name}`;
   if (reason === INVALID_TIME) return notNow(gate, ticket, when);
   if (reason === DUPLICATE) {
@@ -100,8 +104,13 @@ export function messageFor(reason, direction, gate, ticket, admission, when) {
     if (admission.inside) return `Already entered ${first} at ${admission.first_gate_name}`;
     return `No re-entry at ${gate.name} - first entered ${first} at ${admission.first_gate_name}`;
   }
-  if (direction === "out") return `Goodbye ${ticket.holder_name}`;
-  return `Welcome ${ticket.holder_name} - ${ticket.type_name}`;
+  if (direction === "out") return `Goodbye ${holder(ticket)}`;
+  return `Welcome ${holder(ticket)} - ${ticket.type_name}`;
+}
+
+/** Who a message names: the holder, or the ticket's serial where the gate has no names. */
+export function holder(ticket) {
+  return ticket.holder_name || (ticket.serial != null ? `Ticket #${ticket.serial}` : "this ticket");
 }
 
 function within(when, start, end) {

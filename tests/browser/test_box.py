@@ -39,7 +39,7 @@ def test_cash_sale_issues_tickets_and_the_count_drops(box_page, screenshot):
     page.wait_for_selector(".sold li >> nth=1")
     assert "Sold 2 × General (cash, 50.00)" in page.inner_text("#sell-status")
     assert page.locator(".sold .name").all_inner_texts() == ["Ana Ruiz", "Bo Chen"]
-    page.wait_for_function("document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '8'")
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '8'")
     screenshot("cash-sale")
 
 
@@ -52,13 +52,13 @@ def test_upi_hold_counts_down_expires_and_gives_its_seats_back(box_page, live_ap
     page.click("#sell")
     page.wait_for_selector(".hold .timer")
     assert "Held 3 × General" in page.inner_text("#sell-status")
-    page.wait_for_function("document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '7'")
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '7'")
     assert page.inner_text("#hold-count") == "1" and ":" in page.inner_text(".hold .timer")
     screenshot("upi-hold")
     page.wait_for_selector(".hold.expired", timeout=10_000)
     assert "expired unpaid: 3 seat(s) went back" in page.inner_text("#sell-status")
-    page.wait_for_function("document.querySelector('.stock-list li[data-type=\"GA\"] .left').textContent === '10'",
-                           timeout=10_000)
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"GA\"] .left')"
+                           ".textContent === '10'", timeout=10_000)
     screenshot("upi-expired")
 
 
@@ -74,9 +74,10 @@ def test_upgrade_moves_a_ticket_to_vip(box_page, screenshot):
     assert page.text_content("#c-type") == "General"
     page.select_option("#to-type", "VIP")
     page.click("#upgrade")
-    page.wait_for_function("document.getElementById('c-type').textContent === 'VIP'")
+    page.wait_for_function("() => document.getElementById('c-type').textContent === 'VIP'")
     assert "difference 75.00" in page.inner_text("#change-status") and "reprint" in page.inner_text("#change-status")
-    page.wait_for_function("document.querySelector('.stock-list li[data-type=\"VIP\"] .left').textContent === '3'")
+    page.wait_for_function("() => document.querySelector('.stock-list li[data-type=\"VIP\"] .left')"
+                           ".textContent === '3'")
     assert left(page, "GA").inner_text() == "10"
     screenshot("upgrade")
 
@@ -93,7 +94,7 @@ def test_a_walk_in_leaves_with_a_qr_to_photograph_and_the_gate_is_remembered(box
     page.fill("#names", "Ana Ruiz")
     page.click("#sell")
     qr = page.locator(".sold li .qr")
-    page.wait_for_function("document.querySelector('.sold li .qr')?.naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('.sold li .qr')?.naturalWidth > 0")
     box = qr.bounding_box()
     assert box["width"] >= 200  # big enough to photograph from a phone held at the counter
     shot = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)

@@ -36,7 +36,7 @@ def test_dashboard_updates_without_reload_as_scans_arrive(live_app, live_token, 
     admin, tickets = summit
     gate = admin.as_role(live_token("gate", "ev"))
     page.goto(f"{live_app.config['LIVE_URL']}/dashboard?token={live_token('supervisor')}&event=ev")
-    page.wait_for_function("document.getElementById('link').textContent === 'Live'")
+    page.wait_for_function("() => document.getElementById('link').textContent === 'Live'")
     page.wait_for_selector("[data-zone=hall]")
     page.wait_for_selector("[data-alert]")  # VIP sold out: an alert from before the screen opened
     page.evaluate("window.stillTheSamePage = true")
@@ -46,14 +46,14 @@ def test_dashboard_updates_without_reload_as_scans_arrive(live_app, live_token, 
         assert gate.post("/api/v1/events/ev/scans", {"code": t["code"], "gate": "north"}).json["status"] == "ok"
     gate.post("/api/v1/events/ev/scans", {"code": tickets[30]["code"], "gate": "lounge"})
     gate.post("/api/v1/events/ev/scans", {"code": tickets[0]["code"], "gate": "south", "device": "tablet-2"})
-    page.wait_for_function("document.querySelector('[data-zone=hall] .inside').textContent === '9'", timeout=5000)
+    page.wait_for_function("() => document.querySelector('[data-zone=hall] .inside').textContent === '9'", timeout=5000)
     page.wait_for_selector("[data-zone=hall].near")
     page.wait_for_selector("#dupes li")
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.locator("[data-gate=north] .entries").text_content() == "9"
     assert "South Gate" in page.locator("#dupes li").first.text_content()
     assert page.locator("#totals [data-k=duplicates]").text_content() == "1"
-    page.wait_for_function("document.querySelectorAll('[data-alert]').length >= 3")  # near capacity, passback
+    page.wait_for_function("() => document.querySelectorAll('[data-alert]').length >= 3")  # near capacity, passback
     screenshot("wall")
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -62,7 +62,7 @@ def test_dashboard_updates_without_reload_as_scans_arrive(live_app, live_token, 
 
     before = page.locator("[data-alert]").count()
     page.locator("[data-alert] button").first.click()
-    page.wait_for_function(f"document.querySelectorAll('[data-alert]').length === {before - 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-alert]').length === {before - 1}")
 
 
 def test_dashboard_says_when_the_token_is_refused(live_app, page):

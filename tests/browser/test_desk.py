@@ -42,7 +42,7 @@ def open_desk(page, live_app, live_token):
 
 def preview_loaded(page) -> None:
     expect(page.locator("#preview-note")).to_contain_text("Preview of the next print")
-    page.wait_for_function("document.getElementById('preview').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")
 
 
 def test_desk_finds_previews_prints_and_reprints_with_a_reason(live_app, live_token, desk_event, page,

@@ -64,7 +64,8 @@ def test_each_outcome_sounds_and_buzzes_its_own_way(live_app, gate_page):
     assert page.locator("#sound-toggle").inner_text() == "Sound: tap to allow"
     assert page.evaluate("heard.length") == 0
     ok = scan(page, tickets[0]["code"], "#result[data-status=ok]")
-    page.wait_for_function("document.getElementById('sound-toggle').textContent === 'Sound on'")  # the keys let it
+    # The keys let it.
+    page.wait_for_function("() => document.getElementById('sound-toggle').textContent === 'Sound on'")
     live_app.config["REREAD_SECONDS"] = 0
     warn = scan(page, tickets[0]["code"], "#result[data-reason=duplicate]")
     refused = scan(page, "NOT-A-TICKET", "#result[data-reason=invalid]")
@@ -94,7 +95,7 @@ def test_the_switch_silences_the_sound_and_is_remembered(gate_page):
     page.evaluate("heard.length = 0")
     toggle.click()  # on again: a sample of the ok beep
     expect(toggle).to_have_text("Sound on")
-    page.wait_for_function("heard.length === 1")
+    page.wait_for_function("() => heard.length === 1")
     assert page.evaluate("heard[0].hz") == 1320
 
 

@@ -160,9 +160,9 @@ def test_gate_keeps_the_keyboard_down_on_touch_and_still_takes_a_wedge_scan(live
     page.locator("#gate-select option").first.wait_for(state="attached")
     wedge = page.locator("#wedge")
     assert wedge.get_attribute("inputmode") == "none"  # focus alone opens no on-screen keyboard
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'wedge'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'wedge'")
     page.keyboard.type("NOT-A-TICKET")  # what a USB scanner does: keys, then Enter, with no click first
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('verdict').textContent.trim() !== 'READY'")
+    page.wait_for_function("() => document.getElementById('verdict').textContent.trim() !== 'READY'")
     assert "Not a valid ticket" in page.inner_text("#message")
     context.close()

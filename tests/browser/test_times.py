@@ -72,7 +72,7 @@ def test_the_gate_shows_the_events_clock_and_the_date_of_an_entry_yesterday(live
     for ticket, first in ((tickets[0], yesterday), (tickets[1], today)):
         page.locator("#wedge").fill(ticket["code"])
         page.locator("#wedge").press("Enter")
-        page.wait_for_function(f"document.getElementById('holder').textContent === {ticket['holder']['name']!r}")
+        page.wait_for_function(f"() => document.getElementById('holder').textContent === {ticket['holder']['name']!r}")
         shown = on_event_clock(first, datetime.now(timezone.utc))
         assert page.locator("#message").inner_text() == f"Already entered {shown} at North Gate"
         assert f"first in {shown} at North Gate" in page.locator("#details").inner_text()
@@ -87,7 +87,7 @@ def test_dashboard_desk_and_box_write_times_on_the_events_clock(live_app, live_t
     admin, tickets, (yesterday, _) = event
     board = device.new_page()
     board.goto(f"{live_app.config['LIVE_URL']}/dashboard?token={live_token('supervisor', 'ev')}&event=ev")
-    board.wait_for_function("document.getElementById('link').textContent === 'Live'")
+    board.wait_for_function("() => document.getElementById('link').textContent === 'Live'")
     again = admin.as_role(live_token("gate", "ev")).post("/api/v1/events/ev/scans",
                                                          {"code": tickets[0]["code"], "gate": "north"}).json
     assert again["reason"] == "duplicate"
@@ -115,6 +115,6 @@ def test_dashboard_desk_and_box_write_times_on_the_events_clock(live_app, live_t
     before = datetime.now(timezone.utc)
     box.goto(f"{live_app.config['LIVE_URL']}/box?token={live_token('box_office', 'ev')}&event=ev")
     box.wait_for_selector("body[data-ready]")
-    box.wait_for_function("document.getElementById('clock').textContent !== ''")
+    box.wait_for_function("() => document.getElementById('clock').textContent !== ''")
     shown = box.locator("#clock").inner_text()
     assert shown in {on_event_clock(before, before), on_event_clock(datetime.now(timezone.utc), before)}

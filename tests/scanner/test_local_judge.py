@@ -14,10 +14,17 @@ from checkin.tickets.codes import Signer, new_key_pair
 from scanner.gate_pack import GatePack, pack_path
 from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
 from scanner.rules import AdmissionFacts
+from scanner.ticket_codes import barcode_digest
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
 KID, PRIVATE, PUBLIC = new_key_pair()
 SIGN = Signer(KID, PRIVATE)
+BARCODE_KEY = b"k" * 32
+
+
+def hashed(code: str, generation: int = 1) -> dict[str, Any]:
+    """A ticket's foreign barcode as the server's pack carries it."""
+    return {"barcode_hash": {"hash": barcode_digest(BARCODE_KEY, code), "generation": generation}}
 
 
 def ticket(serial: int, **changes: Any) -> dict[str, Any]:
@@ -31,7 +38,8 @@ def full_pack(*tickets: dict[str, Any], **gate: Any) -> dict[str, Any]:
             "keys": [{"kid": KID, "public_key": base64.b64encode(PUBLIC).decode()}],
             "types": {"GA": {"name": "General", "zones": [], "valid_from": None, "valid_until": None},
                       "VIP": {"name": "VIP", "zones": ["lounge"], "valid_from": None, "valid_until": None}},
-            "tickets": list(tickets), "cursor": 10, "incremental": False}
+            "barcode_key": base64.b64encode(BARCODE_KEY).decode(), "tickets": list(tickets), "cursor": 10,
+            "incremental": False}
 
 
 @pytest.fixture
@@ -75,11 +83,12 @@ def test_reentry_opening_hours_and_direction(pack: GatePack) -> None:
 
 
 def test_incremental_packs_and_foreign_barcodes(pack: GatePack, tmp_path: Path) -> None:
-    pack.apply(full_pack(ticket(1, barcode="EXT-1"), ticket(2)))
+    pack.apply(full_pack(ticket(1, **hashed("EXT-1")), ticket(2)))
     answer = judge_here(pack, "EXT-1", "in", NOW)
     assert answer["status"] == "ok" and answer["ticket"]["holder"]["name"] == "Guest 1"
     # A transfer: a new generation, and the printed barcode no longer names the ticket.
-    pack.apply({**full_pack(ticket(1, generation=2, name="New Holder")), "incremental": True, "cursor": 12})
+    pack.apply({**full_pack(ticket(1, generation=2, name="New Holder", **hashed("EXT-1"))), "incremental": True,
+                "cursor": 12})
     assert pack.cursor == 12 and len(pack) == 2
     answer = judge_here(pack, "EXT-1", "in", NOW)
     assert answer["reason"] == "revoked" and "New Holder" in answer["message"]
@@ -141,7 +150,21 @@ def test_a_pack_file_of_an_older_client_is_upgraded(tmp_path: Path) -> None:
     old.commit()
     old.close()
     with GatePack(path) as upgraded:
-        upgraded.apply({**full_pack(ticket(1, generation=2)), "incremental": True})
+        older_server = {**full_pack(ticket(1, generation=2)), "incremental": True, "barcode_key": None}
+        upgraded.apply(older_server)
         assert upgraded.by_barcode("EXT-OLD") == (upgraded.ticket(1), 0), "kept as not current: revoked"
         assert judge_here(upgraded, "EXT-OLD", "in", NOW)["reason"] == "revoked"
         assert upgraded.admission(1) == AdmissionFacts(True, NOW, "North")
+        assert upgraded.cursor == 0, "a pack without a barcode key is fetched whole from a newer server"
+        upgraded.apply(full_pack(ticket(1, generation=2, **hashed("EXT-NEW", 2))))
+        assert upgraded.by_barcode("EXT-OLD") is None, "the plain barcodes of before are gone"
+        assert judge_here(upgraded, "EXT-NEW", "out", NOW)["status"] == "ok"
+        stored = {row[0] for row in sqlite3.connect(path).execute("SELECT code FROM barcodes")}
+        assert stored == {barcode_digest(BARCODE_KEY, "EXT-NEW")}, "only the hash is on disk"
+
+
+def test_without_names_the_gate_names_the_ticket_by_its_serial(pack: GatePack) -> None:
+    pack.apply(full_pack(ticket(7, name=None, **hashed("EXT-7"))))
+    answer = judge_here(pack, "EXT-7", "in", NOW)
+    assert answer["message"] == "Welcome Ticket #7 - General"
+    assert answer["ticket"]["holder"]["name"] == "Ticket #7" and answer["ticket"]["serial"] == 7

@@ -36,8 +36,9 @@ from scanner.synthetic import gate_frame, webcam_look
 from scanner.ticket_codes import parse
 
 GATE_SCAN = str(Path(sys.executable).with_name("gate-scan"))
+# Names in the gate pack: these tests read who the gate let in offline (by default it says "Ticket #N").
 EVENT = {"slug": "ev", "name": "Ev", "timezone": "UTC", "starts_at": "2020-01-01T00:00:00+00:00",
-         "ends_at": "2199-01-01T00:00:00+00:00"}
+         "ends_at": "2199-01-01T00:00:00+00:00", "gate_pack_names": True}
 
 
 class Server:
