@@ -16,8 +16,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('gate_pack_names', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN, not a batch copy: SQLite would drop and rebuild `events`,
+    # which the rows of every table that refers to it forbid.
+    op.add_column('events', sa.Column('gate_pack_names', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
