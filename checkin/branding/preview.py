@@ -46,15 +46,16 @@ def samples(event: Event, ttype: TicketType | None) -> dict:
     where = [Ticket.event_id == event.id, Ticket.state == "valid"]
     if ttype is not None:
         where.append(Ticket.type_id == ttype.id)
-    longest = db.session.execute(select(Ticket.id, Ticket.holder_name).where(*where)
-                                 .order_by(func.length(Ticket.holder_name).desc(), Ticket.id).limit(1)).first()
-    found: dict[str, tuple[int, str]] = {}
-    rows = db.session.execute(select(Ticket.id, Ticket.holder_name).where(*where).order_by(Ticket.id)
-                              .limit(SCAN_LIMIT).execution_options(yield_per=2000))
-    for ticket_id, name in rows:
-        script = script_of(name)
+    columns = select(Ticket.id, Ticket.holder_name, TicketType.name.label("type")).join(
+        TicketType, TicketType.id == Ticket.type_id).where(*where)
+    longest = db.session.execute(columns.order_by(func.length(Ticket.holder_name).desc(), Ticket.id)
+                                 .limit(1)).first()
+    found = {}
+    rows = db.session.execute(columns.order_by(Ticket.id).limit(SCAN_LIMIT).execution_options(yield_per=2000))
+    for row in rows:
+        script = script_of(row.holder_name)
         if script and script not in found:
-            found[script] = (ticket_id, name)
+            found[script] = row
             if len(found) == len(SCRIPTS):
                 break
     db.session.commit()
@@ -62,10 +63,13 @@ def samples(event: Event, ttype: TicketType | None) -> dict:
     if longest is not None:
         covered = script_of(longest.holder_name)
         why = f"longest name · {covered}" if covered else "longest name"
-        picked.append({"ticket_id": longest.id, "name": longest.holder_name, "why": why, "script": covered})
-    picked += [{"ticket_id": found[s][0], "name": found[s][1], "why": s, "script": s}
-               for s in SCRIPTS if s in found and s != covered]
+        picked.append(_sample(longest, why, covered))
+    picked += [_sample(found[s], s, s) for s in SCRIPTS if s in found and s != covered]
     return {"tickets": picked}
+
+
+def _sample(row, why: str, script: str | None) -> dict:
+    return {"ticket_id": row.id, "name": row.holder_name, "type": row.type, "why": why, "script": script}
 
 
 def preview_png(event: Event, ticket: Ticket, draft: dict | None, dpi: int) -> bytes:

@@ -1,4 +1,6 @@
 """An event's branding (logo, colours) and its own layouts: versions, activation, previews."""
+import badges
+
 from ..api import actor, allowed, bp, file_response, load_event
 from ..errors import Invalid, NotFound
 from ..tickets.records import get_ticket
@@ -55,6 +57,16 @@ def delete_logo(slug):
 def put_colours(slug, json_data):
     """Set each badge type's band colour; a type left out keeps its layout's own."""
     return logos.save_colours(load_event(slug), json_data["colours"], actor())
+
+
+@bp.get("/badges/layouts/<name>")
+@bp.auth_required(**allowed("badges.print"))
+def builtin_layout(name):
+    """A built-in layout's document: the starting point for an event's own."""
+    try:
+        return {"name": name, "layout": badges.catalog.layout_document(name)}
+    except badges.UnknownLayoutError:
+        raise NotFound(f"no built-in layout {name!r}") from None
 
 
 @bp.get("/events/<slug>/layouts")
