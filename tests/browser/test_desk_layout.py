@@ -110,3 +110,44 @@ def test_a_badge_desk_previews_but_does_not_edit(live_app, live_token, layout_ev
     expect(page.locator("#save")).to_be_hidden()
     expect(page.locator("#activate")).to_be_hidden()
     expect(page.locator("#samples img").first).to_be_visible()
+
+
+def test_logo_and_colour_show_in_the_previews(live_app, live_token, layout_event, page, screenshot, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (90, 30), (0, 0, 255)).save(tmp_path / "logo.png")
+    open_page(page, live_app, live_token("supervisor", "ev"))
+    page.select_option("#target", "VIP")
+    expect(page.locator("#samples figure")).to_have_count(3)
+    page.click("#branding summary")
+    page.set_input_files("#logo-file", str(tmp_path / "logo.png"))
+    expect(page.locator("#brand-status")).to_have_text("Logo saved: badges print with it from now on.")
+    expect(page.locator("#logo")).to_be_visible()
+    page.check('#colours input[type=checkbox][data-kind="vip"]')
+    page.fill('#colours input[type=color][data-kind="vip"]', "#e0115f")
+    page.click("#save-colours")
+    expect(page.locator("#brand-status")).to_have_text("Colours saved.")
+    assert layout_event.get(f"{EV}/branding").json["colours"] == {"vip": "#E0115F"}
+    page.wait_for_function("""() => {
+        const img = document.querySelector('#samples img');
+        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const logo = g.getImageData(img.naturalWidth * 16.5 / 76.2, img.naturalHeight * 7.5 / 101.6, 1, 1).data;
+        const band = g.getImageData(0, img.naturalHeight * 83.8 / 101.6, img.naturalWidth, 1).data;
+        let ruby = 0;  // pixels of the band in the chosen colour, between the pattern's stripes
+        for (let i = 0; i < band.length; i += 4) if (band[i] > 180 && band[i + 1] < 80 && band[i + 2] < 140) ruby++;
+        return logo[2] > 200 && logo[0] < 60 && ruby > img.naturalWidth * 0.4;
+    }""")
+    expect(page.locator("#preview-status")).to_contain_text("Preview of the layout in the editor")
+    screenshot("branded")
+    page.click("#drop-logo")
+    expect(page.locator("#no-logo")).to_be_visible()
+    assert layout_event.get(f"{EV}/branding").json["logo"] is None
+
+
+def test_a_bad_logo_is_named_on_the_page(live_app, live_token, layout_event, page, tmp_path):
+    (tmp_path / "logo.png").write_bytes(b"GIF89a not really")
+    open_page(page, live_app, live_token("supervisor", "ev"))
+    page.click("#branding summary")
+    page.set_input_files("#logo-file", str(tmp_path / "logo.png"))
+    expect(page.locator("#brand-status")).to_contain_text("not a PNG or JPEG")
