@@ -325,3 +325,30 @@ def test_saves_at_once_each_get_their_own_version(app, staff):
     listing = boss.get(f"{EV}/layouts/GA/versions").json
     assert [v["version"] for v in listing["versions"]] == list(range(n, 0, -1))
     assert listing["active"] in range(1, n + 1)
+
+
+# --- no input gives a 500 or changes anything ---
+
+@pytest.mark.parametrize("path, body", [
+    ("/branding/colours", {"colours": {"vip": "#E0115F"}}),
+    ("/layouts/VIP/versions", {"layout": layout_doc("FUZZ"), "note": "n", "activate": True}),
+    ("/layouts/VIP/active", {"version": 1, "reprint": False}),
+    ("/layout-preview", {"ticket_id": "{ticket}", "layout": layout_doc("FUZZ"), "dpi": 96}),
+])
+def test_bad_bodies_are_refused_and_change_nothing(app, staff, issue, path, body):
+    from test_bad_input import JUNK_BODIES, assert_refused, snapshot, wrong_types
+
+    boss, _ = staff
+    ticket = issue()[0]["id"]
+    body = {k: (ticket if v == "{ticket}" else v) for k, v in body.items()}
+    method = boss.put if path.endswith("colours") else boss.post
+    boss.get(f"{EV}/branding")  # the token's first use is recorded before the snapshot
+    with app.app_context():
+        before = snapshot()
+    for junk in JUNK_BODIES:
+        r = method(EV + path, data=junk, content_type="application/json")
+        assert_refused(r, junk[:20])
+    for bad in wrong_types(body):
+        assert_refused(method(EV + path, bad), bad)
+    with app.app_context():
+        assert snapshot() == before
