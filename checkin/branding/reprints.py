@@ -31,9 +31,14 @@ def mark_for_reprint(event: Event, ttype: TicketType | None, reason: str) -> int
 
 def clear_marks(ticket_ids: list[int]) -> None:
     """A print of these tickets is logged: their marks are done."""
-    db.session.execute(delete(ReprintMark).where(ReprintMark.ticket_id.in_(ticket_ids)))
+    if ticket_ids:
+        db.session.execute(delete(ReprintMark).where(ReprintMark.ticket_id.in_(ticket_ids)))
 
 
-def marked(event: Event) -> dict[int, ReprintMark]:
-    """The event's reprint marks by ticket id."""
-    return {m.ticket_id: m for m in db.session.scalars(select(ReprintMark).where(ReprintMark.event_id == event.id))}
+def marked(ticket_ids: list[int]) -> set[int]:
+    """Which of these tickets are marked for reprint."""
+    found: set[int] = set()
+    for start in range(0, len(ticket_ids), 500):
+        found.update(db.session.scalars(select(ReprintMark.ticket_id).where(
+            ReprintMark.ticket_id.in_(ticket_ids[start:start + 500]))))
+    return found

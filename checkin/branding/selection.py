@@ -38,7 +38,7 @@ class EventLayouts:
     """What one event prints with, read once per print job or preview."""
 
     event_id: int
-    active: dict[str, tuple[int, dict]]  # target -> (version, document)
+    active: dict[str, tuple[int, str, dict]]  # target -> (version, digest of the document, document)
     colours: dict[str, str]
     logo_sha256: str | None
     _logo: bytes | None = field(default=None, repr=False)
@@ -62,8 +62,7 @@ class EventLayouts:
     def _override(self, type_code: str) -> tuple[badges.Layout, str, str] | None:
         for target, label in ((type_code, f"type {type_code}"), (EVENT_TARGET, "event")):
             if target in self.active:
-                version, document = self.active[target]
-                digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+                version, digest, document = self.active[target]
                 return _parsed(digest, document), f"{label} v{version}", f"document:{digest}"
         return None
 
@@ -98,7 +97,7 @@ def event_layouts(event: Event) -> EventLayouts:
         .join(LayoutVersion, (LayoutVersion.override_id == LayoutOverride.id)
               & (LayoutVersion.version == LayoutOverride.active))
         .where(LayoutOverride.event_id == event.id)).all()
-    active = {target: (version, document) for target, version, document in rows}
+    active = {target: (version, _digest(document), document) for target, version, document in rows}
     brand = db.session.execute(select(EventBranding.colours, EventBranding.logo_sha256)
                                .where(EventBranding.event_id == event.id)).first()
     return EventLayouts(event.id, active, dict(brand.colours or {}) if brand else {},
@@ -118,6 +117,10 @@ def _remember(cache: OrderedDict, key, value) -> None:
         cache.move_to_end(key)
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
+
+
+def _digest(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
 def _parsed(digest: str, document: dict) -> badges.Layout:

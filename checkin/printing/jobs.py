@@ -67,6 +67,7 @@ class _Seen:
     printed_generation: int | None
     layout: str
     reason: str | None
+    marked: bool = False  # a layout change asked for this reprint
 
 
 def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[PrintJob], None] | None = None) -> dict:
@@ -76,7 +77,7 @@ def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[
     """
     _check_request(req)
     tickets = _load(event, req.ticket_ids)
-    layouts, marks = event_layouts(event), marked(event)
+    layouts, marks = event_layouts(event), marked(req.ticket_ids)
     seen, data, chosen = [], [], []
     for i, ticket in enumerate(tickets):
         pick = _layout(layouts, ticket, req, f"ticket_ids.{i}")
@@ -146,7 +147,7 @@ def _seen(ticket: Ticket, req: PrintRequest, field: str, chosen: Chosen, marked_
                        {"reason": ["required: a badge was already printed"], field: ["already printed"]},
                        prints=ticket.badge_prints)
     return _Seen(ticket.id, ticket.serial, ticket.generation, ticket.badge_prints, ticket.badge_generation,
-                 chosen.label, reason)
+                 chosen.label, reason, marked_for_reprint)
 
 
 def badge_data(event: Event, ticket: Ticket) -> badges.BadgeData:
@@ -188,7 +189,8 @@ def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, act
                    pages=_pages(len(seen), req.page, req.start_at), pdf=pdf)
     db.session.add(job)
     db.session.flush()
-    clear_marks([t.id for t in seen])
+    # Only the marks read before rendering: one made meanwhile asks for a layout this print did not use.
+    clear_marks([t.id for t in seen if t.marked])
     db.session.execute(insert(BadgePrint), [
         {"job_id": job.id, "event_id": event_id, "ticket_id": t.id, "position": i, "print_no": t.prints + 1,
          "generation": t.generation, "layout": t.layout, "at": now, "actor": actor, "desk": req.desk,
