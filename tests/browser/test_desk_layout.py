@@ -87,6 +87,7 @@ def test_a_draft_shows_its_errors_by_field_previews_and_saves(live_app, live_tok
     page.fill("#doc", json.dumps(doc, indent=2))
     expect(page.locator("#errors li")).to_have_count(0)
     expect(page.locator("#preview-status")).to_contain_text("Preview of the layout in the editor")
+    page.wait_for_function("[...document.querySelectorAll('#samples img')].every((i) => i.complete && i.naturalWidth)")
     corner = page.evaluate("""async () => {
         const img = document.querySelector('#samples img');
         const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
@@ -130,6 +131,7 @@ def test_logo_and_colour_show_in_the_previews(live_app, live_token, layout_event
     assert layout_event.get(f"{EV}/branding").json["colours"] == {"vip": "#E0115F"}
     page.wait_for_function("""() => {
         const img = document.querySelector('#samples img');
+        if (!img.complete || !img.naturalWidth) return false;  // a new preview is on its way
         const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
         const g = c.getContext('2d'); g.drawImage(img, 0, 0);
         const logo = g.getImageData(img.naturalWidth * 16.5 / 76.2, img.naturalHeight * 7.5 / 101.6, 1, 1).data;
