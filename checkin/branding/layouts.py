@@ -162,6 +162,7 @@ def target_view(event: Event, target: str) -> dict:
 
 
 def version_view(event: Event, target: str, row: LayoutVersion, document: bool) -> dict:
+    """A saved version as the API answers it, with its document when asked."""
     view = {"target": target, "version": row.version, "note": row.note, "created_at": row.created_at.isoformat(),
             "actor": row.actor}
     if document:
