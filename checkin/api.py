@@ -18,9 +18,9 @@ def load_event(slug: str) -> Event:
     return event
 
 
-def allowed(permission: str):
-    """auth_required arguments for a permission."""
-    return {"auth": auth, "roles": roles_for(permission)}
+def allowed(*permissions: str):
+    """auth_required arguments for a permission (or for any of several)."""
+    return {"auth": auth, "roles": sorted({role for p in permissions for role in roles_for(p)})}
 
 
 def actor() -> str:

@@ -123,7 +123,7 @@ def run(frames: Iterable[np.ndarray], reader: FrameReader, station: Station, fee
             return  # closed by the staff: the queue stays on disk for the next start
         for code in reader.read(frame):
             answer = station.scan(code)
-            feedback.scanned(answer, station.online)
+            feedback.scanned(answer, station.online, station.zone)
         station.tick()
         feedback.state(station.online)
         feedback.frame(frame)

@@ -49,13 +49,16 @@ class Feedback:
             self.screen.show_online(online)
         self.sounds.play("online" if online else "offline")
 
-    def scanned(self, answer: dict[str, Any] | None, online: bool) -> Verdict:
-        """A scan the station has just handled: its answer, or None (refused or queued unchecked)."""
+    def scanned(self, answer: dict[str, Any] | None, online: bool, zone: str | None = None) -> Verdict:
+        """A scan the station has just handled: its answer, or None (refused or queued unchecked).
+
+        `zone`: the event's time zone, for the times shown (None while unknown).
+        """
         self.state(online)
         if answer is None:
             verdict = verdict_without_answer(self.last_line, online)
         else:
-            verdict = verdict_for(answer, offline=not online)
+            verdict = verdict_for(answer, offline=not online, zone=zone)
         if self.screen is not None:
             self.screen.show_verdict(verdict)
         self.sounds.play(verdict.tone, verdict.spoken)

@@ -20,7 +20,8 @@ The rules, in order:
 Facts are read by attribute, so anything with the fields of GateFacts,
 TicketFacts or AdmissionFacts will do: the server passes its result rows,
 whose columns carry these names, and its scan path builds nothing extra.
-Times are aware datetimes; messages show them in the event's time zone.
+Times are aware datetimes; messages show them on the event's clock, with the
+date when it is not the scan's day there (scanner/clock.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from scanner.clock import event_time
 
 __all__ = [
     "BLOCKED", "DUPLICATE", "INVALID", "INVALID_TIME", "NOT_ADMITTED", "OK", "REFUSED", "REVOKED", "UNPAID", "VOID",
@@ -49,8 +51,6 @@ _FIXED = {
     BLOCKED: "Ticket blocked - call a supervisor",
     UNPAID: "Payment pending - send to the box office",
 }
-# English month names whatever the machine's locale, as every gate shows them.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +197,7 @@ def message_for(reason: str | None, direction: str, gate: GateFacts, ticket: Tic
     if reason == INVALID_TIME:
         return _not_now(gate, ticket, when)
     if reason == DUPLICATE:
-        first = _clock(admission.first_at, gate.timezone)
+        first = event_time(admission.first_at, gate.timezone, when)
         if admission.inside:
             return f"Already entered {first} at {admission.first_gate_name}"
         return f"No re-entry at {gate.name} - first entered {first} at {admission.first_gate_name}"
@@ -219,18 +219,12 @@ def _not_now(gate: GateFacts, ticket: TicketFacts, when: datetime) -> str:
     # something the holder can wait for, a ticket for another day is not.
     if _open(gate, when):
         return f"{ticket.type_name} is not valid at this time"
-    hours = " to ".join(_day_clock(t, gate.timezone) for t in (gate.opens_at, gate.closes_at) if t)
-    return f"Not valid now at {gate.name} (open {hours})"
+    return f"Not valid now at {gate.name} (open {_hours(gate, when)})"
 
 
-def _local(moment: datetime, timezone: str | None) -> datetime:
-    return moment.astimezone(ZoneInfo(timezone) if timezone else None)
-
-
-def _clock(moment: datetime, timezone: str | None) -> str:
-    return f"{_local(moment, timezone):%H:%M}"
-
-
-def _day_clock(moment: datetime, timezone: str | None) -> str:
-    local = _local(moment, timezone)
-    return f"{local.day:02d} {_MONTHS[local.month - 1]} {local:%H:%M}"
+def _hours(gate: GateFacts, when: datetime) -> str:
+    """The gate's hours; the closing time's date only when it is not the opening's day."""
+    opens, closes, zone = gate.opens_at, gate.closes_at, gate.timezone
+    if opens and closes:
+        return f"{event_time(opens, zone, when)} to {event_time(closes, zone, opens)}"
+    return event_time(opens or closes, zone, when)

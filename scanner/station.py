@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from scanner.clock import answer_time
 from scanner.gate_pack import GatePack
 from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
 from scanner.outbox import Outbox
@@ -78,6 +79,11 @@ class Station:
         # Anything already queued (from an earlier run) is due at once, and so is the pack.
         self._next_retry = self._next_refresh = clock()
         self._pack_refused = False
+
+    @property
+    def zone(self) -> str | None:
+        """The event's time zone, from the gate pack; None until a pack is loaded."""
+        return self.pack.gate.get("timezone") if self.pack is not None and self.pack.loaded else None
 
     def start(self) -> None:
         """Before the first scan: bring the pack up to date, or go offline if the server is away."""
@@ -169,7 +175,7 @@ class Station:
             self._remember(scan["code"], answer)
             self.show(result_line(answer, late=True))
             if _let_in_twice(scan, answer):
-                self.alarm(f"*** CONFLICT: {_conflict_text(answer)} - tell a supervisor ***")
+                self.alarm(f"*** CONFLICT: {_conflict_text(answer, self.zone)} - tell a supervisor ***")
             elif answer.get("conflict"):
                 self.alarm(f"conflict flagged for {_holder(answer)}, but this gate refused that scan offline "
                            f"({scan.get(VERDICT)}): nobody got in twice")
@@ -260,11 +266,11 @@ def _holder(answer: dict[str, Any]) -> str:
     return ((answer.get("ticket") or {}).get("holder") or {}).get("name") or "a ticket holder"
 
 
-def _conflict_text(answer: dict[str, Any]) -> str:
+def _conflict_text(answer: dict[str, Any], zone: str | None) -> str:
     holder = _holder(answer)
     first = answer.get("first_entry") or {}
     where = f" at {first.get('gate_name') or first.get('gate')}" if first else ""
-    since = f" since {first['at'][11:16]} UTC" if first.get("at") else ""
+    since = f" since {answer_time(first['at'], zone, datetime.now(timezone.utc))}" if first.get("at") else ""
     return f"{holder} was let in here offline but had already entered{where}{since}"
 
 

@@ -10,7 +10,10 @@ flagged later), red `refused` for every other refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
+
+from scanner.clock import answer_time
 
 __all__ = ["COLOURS", "READY", "Verdict", "verdict_for", "verdict_without_answer"]
 
@@ -51,8 +54,12 @@ class Verdict:
 READY = Verdict("ready", "READY", "Show the ticket's QR code to the camera")
 
 
-def verdict_for(answer: dict[str, Any], offline: bool = False) -> Verdict:
-    """The verdict for one answer of the station (the server's, or its own when `offline`)."""
+def verdict_for(answer: dict[str, Any], offline: bool = False, zone: str | None = None,
+                now: datetime | None = None) -> Verdict:
+    """The verdict for one answer of the station (the server's, or its own when `offline`).
+
+    Times are on the event's clock (`zone`, from the gate pack), dated when not `now`'s day.
+    """
     ticket = answer.get("ticket") or {}
     holder = (ticket.get("holder") or {}).get("name") or ""
     kind_part = ticket.get("type") or {}
@@ -66,7 +73,7 @@ def verdict_for(answer: dict[str, Any], offline: bool = False) -> Verdict:
         tone, word = ("warn", "ALREADY SCANNED") if answer.get("repeat") else ("ok", "OK")
     else:
         tone, word = "refused", (reason or str(answer.get("status") or "refused")).replace("_", " ").upper()
-    detail = _first_entry(answer) if tone == "warn" else ""
+    detail = _first_entry(answer, zone, now or datetime.now(timezone.utc)) if tone == "warn" else ""
     if offline:
         detail = " - ".join(part for part in (detail, "judged offline") if part)
     return Verdict(tone, word, str(answer.get("message") or ""), holder, kind, detail)
@@ -80,10 +87,10 @@ def verdict_without_answer(line: str, online: bool) -> Verdict:
     return Verdict("refused", "REFUSED", text)
 
 
-def _first_entry(answer: dict[str, Any]) -> str:
+def _first_entry(answer: dict[str, Any], zone: str | None, now: datetime) -> str:
     """'First entry 10:42 at North' for a duplicate, from the server's `first_entry`."""
     first = answer.get("first_entry") or {}
     if not first.get("at"):
         return ""
     where = first.get("gate_name") or first.get("gate")
-    return f"First entry {first['at'][11:16]} UTC" + (f" at {where}" if where else "")
+    return f"First entry {answer_time(first['at'], zone, now)}" + (f" at {where}" if where else "")

@@ -32,8 +32,12 @@ ENDPOINTS = [
     ("POST", "/api/v1/events/ev/scans", {"code": "{code}", "gate": "north", "direction": "in", "nonce": "n1",
                                          "scanned_at": "2030-01-01T09:00:00+00:00", "offline": False,
                                          "device": "d1"}),
+    ("POST", "/api/v1/events/ev/scans", {"ticket_id": "{ticket}", "gate": "north", "note": "phone died",
+                                         "nonce": "m1", "device": "d1"}),
     ("POST", "/api/v1/events/ev/scans/batch", {"scans": [{"code": "{code}", "gate": "north", "nonce": "b1",
                                                            "offline": True}]}),
+    ("POST", "/api/v1/events/ev/scans/batch", {"scans": [{"ticket_id": "{ticket}", "gate": "north", "nonce": "b2",
+                                                           "note": "by hand", "offline": True}]}),
     ("POST", "/api/v1/events/ev/scans/{scan}/annul", {"reason": "mistake"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/void", {"reason": "refund"}),
     ("POST", "/api/v1/events/ev/tickets/{ticket}/reissue", {"reason": "lost"}),
@@ -93,7 +97,7 @@ def assert_refused(r, what):
 @pytest.mark.parametrize("method,path,body", ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in ENDPOINTS])
 def test_bad_bodies_are_refused_and_change_nothing(app, admin, seeded, method, path, body):
     path = path.format(**seeded)
-    body = json.loads(json.dumps(body).replace("{code}", seeded["code"]))
+    body = json.loads(json.dumps(body).replace("{code}", seeded["code"]).replace('"{ticket}"', str(seeded["ticket"])))
     with app.app_context():
         before = snapshot()
     send = {"POST": admin.client.post, "PATCH": admin.client.patch}[method]
@@ -122,6 +126,9 @@ def test_bad_ticket_rows_are_named(admin, seeded):
 BAD_GETS = [
     "/api/v1/events/ev/tickets", "/api/v1/events/ev/tickets?q=", "/api/v1/events/ev/tickets?q=%00%00%00",
     "/api/v1/events/ev/tickets?q=" + "x" * 5000,
+    "/api/v1/events/ev/checkin/search", "/api/v1/events/ev/checkin/search?q=ab",
+    "/api/v1/events/ev/checkin/search?q=%00%00%00", "/api/v1/events/ev/checkin/search?q=" + "x" * 5000,
+    "/api/v1/events/nope/checkin/search?q=Guest",
     "/api/v1/events/ev/tickets/99999999999999999999", "/api/v1/events/ev/tickets/-1",
     "/api/v1/events/ev/tickets/abc", "/api/v1/events/nope/counts", "/api/v1/events/%00/inventory",
     "/api/v1/events/" + "x" * 3000 + "/counts", "/api/v1/nothing-here",
@@ -158,6 +165,7 @@ def test_bad_tokens_are_refused(client, seeded, header):
     ("box_office", "POST", "/api/v1/events"),
     ("badge_desk", "POST", "/api/v1/events/ev/tickets/{ticket}/void"),
     ("viewer", "GET", "/api/v1/events/ev/tickets?q=Guest"),
+    ("viewer", "GET", "/api/v1/events/ev/checkin/search?q=Guest"),
     ("gate", "GET", "/api/v1/events/ev/ledger"),
 ])
 def test_roles_are_enforced(client, token, seeded, role, method, path):

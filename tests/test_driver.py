@@ -72,7 +72,7 @@ def test_a_driver_error_is_sqlalchemys_and_leaves_the_session_usable(app, scanne
     answer = {"status": "ok"}
     row = dict(event_id=scanned["event_id"], gate_id=1, ticket_id=None, code="X", device="d", direction="in",
                nonce="n-1", scanned_at=None, at=NOW, status="ok", reason=None, offline=False, forced=False,
-               answer=answer)
+               manual=False, actor=None, note=None, answer=answer)
     with app.app_context():
         with pytest.raises(IntegrityError):
             driver.run(q.INSERT_SCAN, **row)  # the nonce is taken

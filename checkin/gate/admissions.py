@@ -23,19 +23,26 @@ from ..live import counters
 from ..live.outbox import ScanJudged
 from ..models import utcnow
 from . import queries as q
-from .lookup import resolve
+from .lookup import resolve, resolve_ticket
 
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """What a gate sends."""
+    """What a gate sends: the code it read, or, for a manual scan, the ticket staff found by search."""
 
-    code: str
+    code: str | None = None
     direction: str | None = None
     nonce: str | None = None
     scanned_at: datetime | None = None
     offline: bool = False
     device: str | None = None
+    ticket_id: int | None = None  # a manual scan: no code was read
+    note: str | None = None  # why staff admitted by hand
+    actor: str | None = None  # who sent it
+
+    @property
+    def manual(self) -> bool:
+        return self.ticket_id is not None
 
 
 def gate_for(slug: str, code: str) -> Row:
@@ -52,7 +59,9 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
     direction = _direction(gate, req.direction)
     now = utcnow()
     since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
-    ticket, reason = resolve(gate.event_id, req.code, since)
+    # A manual scan names its ticket instead of a code; from here on both are judged alike.
+    ticket, reason = (resolve_ticket(gate.event_id, req.ticket_id, since) if req.manual
+                      else resolve(gate.event_id, req.code, since))
     if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
         return replay(prior)
     when = req.scanned_at if req.offline and req.scanned_at else now  # offline: judged as of the scan
@@ -70,9 +79,10 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
                         ticket_id=ticket.id if ticket else None, code=req.code, device=device,
                         direction=direction, nonce=req.nonce, scanned_at=req.scanned_at, at=now,
                         status=answer["status"], reason=reason, offline=req.offline, forced=False,
-                        answer=answer).scalar_one()
+                        manual=req.manual, actor=req.actor, note=req.note, answer=answer).scalar_one()
         judged = ScanJudged(event_id=gate.event_id, scan_id=scan_id, gate=gate, ticket=ticket, answer=answer,
-                            direction=direction, at=now, offline=req.offline, device=device, left=left)
+                            direction=direction, at=now, offline=req.offline, device=device, left=left,
+                            manual=req.manual)
         counters.count_scan(judged)
         db.session().outbox.judged(judged)  # on the live screens once committed
         db.session.commit()
@@ -83,7 +93,7 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
             raise
         return replay(prior)
     scan = {"id": scan_id, "at": now.isoformat(), "gate": gate.code, "direction": direction,
-            "offline": req.offline, "forced": False}
+            "offline": req.offline, "forced": False, "manual": req.manual, "note": req.note}
     return {**answer, "scan": scan}
 
 
@@ -150,11 +160,13 @@ def replay(scan: Row) -> dict:
     """The answer a scan got the first time, marked as a repeat."""
     return {**scan.answer, "repeat": True,
             "scan": {"id": scan.id, "at": scan.at.isoformat(), "gate": scan.gate_code,
-                     "direction": scan.direction, "offline": scan.offline, "forced": scan.forced}}
+                     "direction": scan.direction, "offline": scan.offline, "forced": scan.forced,
+                     "manual": scan.manual, "note": scan.note}}
 
 
 def _reread(ticket: Row, code: str, gate: Row, device: str, direction: str) -> Row | None:
-    """The same device's scan of this very code a moment ago: a re-read, not a second visit."""
+    """The same device's scan of this very code a moment ago: a re-read, not a second visit.
+    (Manual scans have no code: the same device admitting the same ticket again is a re-read too.)"""
     if ticket.recent_scan_id is None:  # not scanned within the re-read window: the usual case
         return None
     last = q.run(q.SCAN_BY_ID, scan_id=ticket.recent_scan_id).first()

@@ -1,4 +1,4 @@
-"""From scanned text to a ticket row: our signed codes first, then foreign barcodes."""
+"""From scanned text to a ticket row: our signed codes first, then foreign barcodes; or a ticket staff picked."""
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from ..driver import Row
 from ..extensions import db
 from ..models import SigningKey
 from ..tickets import codes
-from .queries import TICKET_BY_BARCODE, TICKET_BY_SERIAL, run
+from .queries import TICKET_BY_BARCODE, TICKET_BY_ID, TICKET_BY_SERIAL, run
 
 _keys: dict[int, tuple[int, codes.Signer]] = {}
 
@@ -51,3 +51,12 @@ def _foreign(event_id: int, text: str, since: datetime) -> tuple[Row | None, str
     if ticket is None:
         return None, code_reason(known=False)
     return ticket, code_reason(known=True, generation=ticket.barcode_generation, current=ticket.generation)
+
+
+def resolve_ticket(event_id: int, ticket_id: int, since: datetime) -> tuple[Row | None, str | None]:
+    """The ticket staff picked for a manual scan, as resolve() reads it; no such ticket here is `invalid`.
+
+    Staff pick the ticket as it is now, so a manual scan is never `revoked`.
+    """
+    ticket = run(TICKET_BY_ID, event_id=event_id, ticket_id=ticket_id, since=since).first()
+    return ticket, (None if ticket is not None else code_reason(known=False))

@@ -77,8 +77,8 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def take_batch(slug: str, items: list[dict], device_default: str, binding) -> list[dict]:
-    """Judge uploaded scans one by one, each exactly once (by nonce).
+def take_batch(slug: str, items: list[dict], device_default: str, binding, actor: str | None = None) -> list[dict]:
+    """Judge uploaded scans (manual ones too) one by one, each exactly once (by nonce).
 
     An entry a gate allowed offline that the server judges a duplicate is a
     conflict: the person is already in, so it is flagged for a supervisor.
@@ -88,7 +88,7 @@ def take_batch(slug: str, items: list[dict], device_default: str, binding) -> li
         item = dict(item)
         gate = gate_for(slug, item.pop("gate"))
         binding(gate)
-        answer = judge(gate, ScanRequest(**item), item.get("device") or device_default)
+        answer = judge(gate, ScanRequest(**item, actor=actor), item.get("device") or device_default)
         answer["conflict"] = bool(item.get("offline") and answer["reason"] == "duplicate")
         answers.append(answer)
     return answers

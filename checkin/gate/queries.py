@@ -39,15 +39,16 @@ def _ticket(*where):
 
 TICKET_BY_SERIAL = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.serial == bindparam("serial"))
 TICKET_BY_BARCODE = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.barcode == bindparam("code"))
+TICKET_BY_ID = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.id == bindparam("ticket_id"))
 
 _SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.direction, Scan.offline,
-               Scan.forced, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
+               Scan.forced, Scan.manual, Scan.note, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
                ).join(Gate, Gate.id == Scan.gate_id)
 SCAN_BY_ID = _SCAN.where(Scan.id == bindparam("scan_id"))
 SCAN_BY_NONCE = _SCAN.where(Scan.event_id == bindparam("event_id"), Scan.nonce == bindparam("nonce"))
 INSERT_SCAN = insert(Scan).values({c: bindparam(c) for c in (
     "event_id", "gate_id", "ticket_id", "code", "device", "direction", "nonce", "scanned_at", "at", "status",
-    "reason", "offline", "forced", "answer")}).returning(Scan.id)
+    "reason", "offline", "forced", "manual", "actor", "note", "answer")}).returning(Scan.id)
 
 _ADMISSION_KEY = (Admission.ticket_id == bindparam("key_ticket"), Admission.zone == bindparam("key_zone"))
 _ADMIT_ROW = {c: bindparam(c) for c in ("ticket_id", "zone", "event_id", "first_at", "first_gate_id", "last_at")}

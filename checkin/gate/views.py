@@ -1,32 +1,44 @@
-"""The gate's calls: judge a scan (typed or from a camera frame), the offline gate pack and
-batch uploads, and a supervisor's annulment."""
+"""The gate's calls: judge a scan (typed, from a camera frame, or manual: a ticket found by search),
+find a guest to admit by hand, the offline gate pack and batch uploads, and a supervisor's annulment."""
 from apiflask import Schema
 from apiflask.fields import Boolean, File, Integer, List, Nested, String
 from apiflask.validators import FileSize, Length, OneOf, Range
 
 from scanner.decoding import decode_bytes  # loaded with the app, not on the first frame
 
-from ..api import actor, allowed, bp, load_event
+from ..api import actor, allowed, bp, load_event, may
 from ..auth import current
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..schemas import CODE, ReasonIn, printable
-from . import admissions, annulment, offline
-from .schemas import ScanAnswerOut, ScanIn
+from . import admissions, annulment, guests, offline
+from .schemas import GuestQuery, ScanAnswerOut, ScanIn
 
 _ANSWER = {200: {"description": "The judged scan", "content": {"application/json": {"schema": ScanAnswerOut}}}}
 
 
 @bp.post("/events/<slug>/scans")
-@bp.auth_required(**allowed("scan"))
+@bp.auth_required(**allowed("scan", "checkin.admit"))
 @bp.input(ScanIn)
 @bp.doc(responses=_ANSWER)
 def scan(slug, json_data):
-    """Judge one scan; refusals are answers too (200, status refused)."""
+    """Judge one scan, or a manual scan (`ticket_id` instead of `code`); refusals are answers too (200)."""
     caller = current()
+    if "code" in json_data and not may("scan"):
+        raise Forbidden("This token's role may admit a ticket found by search (ticket_id), not scan codes.")
     gate = admissions.gate_for(slug, json_data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
     device = json_data.get("device") or f"token:{caller.token_id}"
-    return admissions.judge(gate, admissions.ScanRequest(**json_data), device)
+    return admissions.judge(gate, admissions.ScanRequest(**json_data, actor=caller.actor), device)
+
+
+@bp.get("/events/<slug>/checkin/search")
+@bp.auth_required(**allowed("checkin.search"))
+@bp.input(GuestQuery, location="query")
+def search_guests(slug, query_data):
+    """Find guests to check in without a code: name, email, serial (#3001), external id, code or barcode."""
+    if not may("tickets.read") and current().event_id is None:
+        raise Forbidden("This token may search only its own event's guests: it needs one (--event).")
+    return guests.find(load_event(slug), query_data["q"], masked=not may("tickets.read"))
 
 
 @bp.post("/events/<slug>/scans/<int(max=2147483647):scan_id>/annul")
@@ -100,5 +112,6 @@ def gate_pack(slug, query_data):
 @bp.input(BatchIn)
 def scan_batch(slug, json_data):
     """Upload scans made offline; each is judged once (by nonce); conflicts come back flagged."""
-    answers = offline.take_batch(slug, json_data["scans"], f"token:{current().token_id}", _binding)
+    caller = current()
+    answers = offline.take_batch(slug, json_data["scans"], f"token:{caller.token_id}", _binding, caller.actor)
     return {"scans": answers, "conflicts": sum(a["conflict"] for a in answers)}

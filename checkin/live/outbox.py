@@ -32,6 +32,7 @@ class ScanJudged:
     offline: bool
     device: str | None
     left: bool = False  # an exit that really moved the ticket from inside to outside
+    manual: bool = False  # staff admitted a ticket they found by search: no code was read
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ Server to client:
   counts    snapshots.counts(): complete, at most a few per second per event, `version` grows
   inventory snapshots.inventory(): after each sale, hold, import or change
   scan      {"id", "at", "gate", "gate_name", "zone", "direction", "status", "reason", "type",
-             "offline", "first_entry": {"at", "gate", "gate_name"} | null, "gap_seconds"}; roles that may read
+             "offline", "manual", "first_entry": {"at", "gate", "gate_name"} | null, "gap_seconds"};
+            "manual": staff admitted a ticket found by search (no code read); roles that may read
             tickets also get "ticket_id" and "holder": {"name", "company"}; viewers never do
   alert     alerts.view(): raised, and again when acknowledged (`acked_at` set)
   signed_out {"reason": "revoked" | "expired", "detail"}: the token stopped working; the server then
@@ -56,6 +57,7 @@ def scan_payloads(scan: ScanJudged) -> tuple[dict, dict]:
     public = {"id": scan.scan_id, "at": at.isoformat(), "gate": gate.code, "gate_name": gate.name, "zone": gate.zone,
               "direction": scan.direction, "status": answer["status"], "reason": answer["reason"],
               "type": ticket.type_code if ticket is not None else None, "offline": scan.offline,
+              "manual": scan.manual,
               "first_entry": {"at": first["at"], "gate": first["gate"], "gate_name": first.get("gate_name")}
               if first else None,
               "gap_seconds": round(gap, 1) if gap is not None else None}

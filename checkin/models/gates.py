@@ -1,7 +1,7 @@
 """Gates, every scan attempt, and the admissions that make a ticket "inside"."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,7 +30,9 @@ class Scan(db.Model):
     """One scan attempt, refused ones included, with the answer the gate got.
 
     `answer` is the judged answer without its `scan` part (rebuilt from the
-    row), so a replayed nonce returns exactly what the gate saw first.
+    row), so a replayed nonce returns exactly what the gate saw first. A manual
+    scan (staff admitting a ticket they found by search, no code read) has no
+    `code`; it keeps who admitted and their note.
     """
 
     __tablename__ = "scans"
@@ -44,7 +46,7 @@ class Scan(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
     gate_id: Mapped[int] = mapped_column(ForeignKey("gates.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
-    code: Mapped[str] = mapped_column(String(512))
+    code: Mapped[str | None] = mapped_column(String(512))  # None: a manual scan
     device: Mapped[str | None] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(8))
     nonce: Mapped[str | None] = mapped_column(String(64))
@@ -54,6 +56,9 @@ class Scan(db.Model):
     reason: Mapped[str | None] = mapped_column(String(16))
     offline: Mapped[bool] = mapped_column(default=False)
     forced: Mapped[bool] = mapped_column(default=False)
+    manual: Mapped[bool] = mapped_column(default=False, server_default=false())
+    actor: Mapped[str | None] = mapped_column(String(120))  # the token that sent it, as the ledger names it
+    note: Mapped[str | None] = mapped_column(Text)  # why, for a manual scan
     annulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     annul_reason: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[dict] = mapped_column(JSON)

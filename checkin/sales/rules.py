@@ -1,8 +1,9 @@
 """What a sale must pass before it takes stock, and admitting its buyers at once."""
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, select
+
+from scanner.clock import event_time
 
 from ..driver import Row
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -52,7 +53,7 @@ def refuse_if_off_sale(event: Event, ttype: TicketType, channel: Channel | None,
 
 def _off_sale(event: Event, t: TicketType, now: datetime) -> tuple[str | None, str]:
     def local(moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(event.timezone)).strftime("%d %b %H:%M")
+        return event_time(moment, event.timezone, now)
 
     if t.frozen:
         return "frozen", f"{t.name} is frozen: sales are stopped"

@@ -1,8 +1,9 @@
 """Issuing tickets (bulk import), finding them, and how a ticket reads in answers."""
+import re
 from collections import defaultdict
 from typing import Callable
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, insert, or_, select, update
 
 from ..errors import Invalid, NotFound, SoldOut
 from ..extensions import db
@@ -147,19 +148,40 @@ def _reserve_serials(event: Event, n: int) -> int:
     return db.session.scalar(select(Event.next_serial).where(Event.id == event.id)) - n
 
 
-def search(event: Event, q: str, limit: int = 50) -> list[dict]:
-    """Tickets whose holder, email, company, external id or code prefix matches."""
+SERIAL = re.compile(r"#?\s*(\d{1,9})")  # a serial as screens show it: "#3001", or typed "3001"
+
+
+def search_terms(event_id: int, q: str) -> tuple[ColumnElement, ColumnElement]:
+    """What a search text finds in an event, as (WHERE clause, ORDER BY key that puts exact hits first).
+
+    Holder name, email and company by part; the serial, external id and a whole
+    code or barcode exactly; our codes and foreign barcodes by prefix too. A
+    serial may be short ("#7"); any other text needs at least 3 characters.
+    """
     q = q.strip()
-    if len(q) < 3:
-        raise Invalid("search needs at least 3 characters", {"q": ["at least 3 characters"]})
-    found = db.session.scalars(select(Ticket).where(Ticket.event_id == event.id, or_(
+    serial = SERIAL.fullmatch(q)
+    if len(q) < 3 and not serial:
+        raise Invalid("search needs at least 3 characters, or a ticket serial such as #3001",
+                      {"q": ["at least 3 characters, or a serial"]})
+    exact = [Ticket.external_id == q, Ticket.code == q.upper(), Ticket.barcode == q]
+    if serial:
+        exact.append(Ticket.serial == int(serial.group(1)))
+    where = and_(Ticket.event_id == event_id, or_(
+        *exact,
         Ticket.holder_name.icontains(q, autoescape=True),
         Ticket.holder_email.icontains(q, autoescape=True),
         Ticket.holder_company.icontains(q, autoescape=True),
-        Ticket.external_id == q,
         Ticket.code.startswith(q.upper(), autoescape=True),
         Ticket.barcode.startswith(q, autoescape=True),
-    )).order_by(Ticket.holder_name, Ticket.id).limit(limit))
+    ))
+    return where, case((or_(*exact), 0), else_=1)
+
+
+def search(event: Event, q: str, limit: int = 50) -> list[dict]:
+    """Tickets whose holder, email, company, serial, external id or code (prefix) matches."""
+    where, exact_first = search_terms(event.id, q)
+    found = db.session.scalars(select(Ticket).where(where).order_by(exact_first, Ticket.holder_name, Ticket.id)
+                               .limit(limit))
     return [summary(t) for t in found]
 
 
@@ -206,8 +228,10 @@ def detail(ticket: Ticket) -> dict:
 
 
 def scan_row(scan: Scan) -> dict:
+    """A scan in a ticket's history; a manual one says who admitted and why."""
     return {"id": scan.id, "at": scan.at.isoformat(), "gate": scan.gate.code, "direction": scan.direction,
             "status": scan.status, "reason": scan.reason, "offline": scan.offline, "forced": scan.forced,
+            "manual": scan.manual, "actor": scan.actor, "note": scan.note, "device": scan.device,
             "annulled": scan.annulled_at is not None, "annul_reason": scan.annul_reason}
 
 

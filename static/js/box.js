@@ -5,6 +5,7 @@
 
 import { ApiError, api, ev, eventSlug, h, problemText, randomId, say } from "./api.js";
 import { printBadgeButton, startPrintDesks } from "./box-print.js";
+import { clockText, setEventZone } from "./clock.js";
 
 const $ = (id) => document.getElementById(id);
 const STOCK_EVERY_MS = 4000;
@@ -25,7 +26,7 @@ async function loadStock() {
     $("stock-time").textContent = `Not updated: ${problemText(err)}`;
     return;
   }
-  $("stock-time").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  $("stock-time").textContent = `Updated ${clockText(new Date(), { seconds: true })}`;
   renderStock();
   renderTypes();
 }
@@ -167,7 +168,7 @@ function renderHolds() {
 const secondsLeft = (s) => Math.max(0, (s.deadline - performance.now()) / 1000);
 
 function tick() {
-  $("clock").textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  $("clock").textContent = clockText(new Date());
   let expired = false;
   for (const s of state.holds) {
     const left = secondsLeft(s);
@@ -266,8 +267,9 @@ async function start() {
     state.event = await api(ev());
   } catch (err) {
     say($("sell-status"), `Cannot load event ${eventSlug()}: ${problemText(err)}`, "error");
-    return;
+    return window.pageHealth.cannotStart(problemText(err), eventSlug());
   }
+  setEventZone(state.event.timezone);
   $("event-name").textContent = state.event.name;
   $("admit").append(...state.event.gates.filter((g) => g.direction !== "out").map((g) =>
     h("option", { value: g.code }, g.name)));
@@ -287,6 +289,7 @@ async function start() {
   setInterval(tick, 250);
   setInterval(loadStock, STOCK_EVERY_MS);
   setInterval(loadHolds, HOLDS_EVERY_MS);
+  document.body.dataset.ready = "1";
 }
 
 start();

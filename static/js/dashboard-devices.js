@@ -2,6 +2,7 @@
 // code and its QR, see every device signed in to the event, revoke one at once.
 
 import { ApiError, api, ev, h } from "./api.js";
+import { clockText as clock, setEventZone } from "./clock.js";
 import { ROLE_NAMES, me } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -10,8 +11,6 @@ const REFRESH_MS = 30_000;
 const WATCH_MS = 3_000; // while a code is on screen, look for the device it pairs
 const state = { role: null, gates: [], code: null, timer: null, watch: null, showAll: false };
 
-const clock = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit",
-                                                          minute: "2-digit" });
 
 function say(text, kind = "") {
   $("devices-status").textContent = text;
@@ -122,7 +121,9 @@ async function start() {
   const who = await me;
   if (!who || !MANAGERS.has(who.role)) return; // watching needs no devices panel
   state.role = who.role;
-  state.gates = (await api(ev())).gates;
+  const event = await api(ev());
+  setEventZone(event.timezone);
+  state.gates = event.gates;
   fillForm();
   $("devices").hidden = false;
   $("pair-form").addEventListener("submit", createCode);

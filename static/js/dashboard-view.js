@@ -1,12 +1,12 @@
 // Drawing the dashboard from the live messages (see checkin/live/snapshots.py for their shapes).
 
 import { h } from "./api.js";
+import { clockText as clock } from "./clock.js";
 
 const $ = (id) => document.getElementById(id);
 const n = (x) => Number(x || 0).toLocaleString();
 const WARN = 0.9; // a zone at 90% of its capacity shows as near
 
-export const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 /** Inside per zone against capacity. */
 export function drawZones(counts) {

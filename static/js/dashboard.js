@@ -3,7 +3,8 @@
 
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { ApiError, api, ev, eventSlug, token } from "./api.js";
-import { addDuplicate, clock, drawAlerts, drawGates, drawStock, drawTotals, drawZones } from "./dashboard-view.js";
+import { clockText, setEventZone } from "./clock.js";
+import { addDuplicate, drawAlerts, drawGates, drawStock, drawTotals, drawZones } from "./dashboard-view.js";
 import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,7 +29,7 @@ function showCounts(counts) {
   drawZones(counts);
   drawTotals(counts);
   drawGates(counts);
-  $("updated").textContent = `updated ${clock(counts.at)}`;
+  $("updated").textContent = `updated ${clockText(counts.at, { seconds: true })}`;
   document.body.dataset.version = version;
 }
 
@@ -63,12 +64,11 @@ async function loadAlerts() {
   }
 }
 
-async function loadEventName() {
-  try {
-    $("event-name").textContent = (await api(ev())).name;
-  } catch (err) {
-    problem(err.message);
-  }
+/** The event first: its name, and its time zone, which every time on this screen is written in. */
+async function loadEvent() {
+  const event = await api(ev());
+  setEventZone(event.timezone);
+  $("event-name").textContent = event.name;
 }
 
 function connect() {
@@ -101,5 +101,10 @@ function connect() {
   return socket;
 }
 
-loadEventName();
-window.gateLive = connect(); // kept reachable, so the connection lives as long as the page
+loadEvent().then(() => {
+  window.gateLive = connect(); // kept reachable, so the connection lives as long as the page
+  document.body.dataset.ready = "1";
+}).catch((err) => {
+  linkState(false, "Not connected");
+  window.pageHealth.cannotStart(err.message, eventSlug());
+});

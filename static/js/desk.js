@@ -1,10 +1,14 @@
 // The badge desk: find a ticket (a keyboard-wedge scanner types its code and
-// Enter into the focused field; people type a name), preview its badge, print
-// it, reprint with a reason, and work through the out-of-date badges queue.
-// Printing only prints: it never checks anyone in.
+// Enter into the focused field; people type a name, email or serial), preview
+// its badge, print it, reprint with a reason, and work through the out-of-date
+// badges queue. Printing only prints: it never checks anyone in; "Admit" on a
+// guest found does, at the gate chosen here, as a manual scan.
 
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
+import { clockText as time, setEventZone } from "./clock.js";
 import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
+import { admitAtDesk, loadAdmitGates } from "./desk-guests.js";
+import { findGuests, showGuests } from "./guest-search.js";
 
 const $ = (id) => document.getElementById(id);
 const QUEUE_EVERY_MS = 15000;
@@ -12,39 +16,51 @@ const PREVIEW_DPI = 150;
 let current = null; // {ticket, badge, prints} of the selected ticket
 let previewUrl = null;
 let printUrl = null;
+let lastQuery = ""; // the search whose guests are listed, to show them again after a change
 
 const deskName = () => $("desk-name").value.trim() || null;
-const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 // Our codes are long base32 without spaces; names have spaces or are short.
 const looksLikeCode = (text) => text.length >= 16 && !/\s/.test(text);
 
 /* Finding a ticket */
 
-async function find(text) {
+async function find(text, { quiet = false } = {}) {
   const q = text.trim();
   const status = $("find-status");
-  $("results").replaceChildren();
-  if (q.length < 3) return say(status, "Type at least 3 characters.", "error");
-  say(status, "Searching…");
+  if (!quiet) {
+    $("results").replaceChildren(); // no tap may land on the last search's list while this one runs
+    say(status, "Searching…");
+  }
   let found;
   try {
-    found = (await api(ev(`/tickets?q=${encodeURIComponent(q)}`))).tickets;
+    found = await findGuests(q);
   } catch (err) {
+    $("results").replaceChildren();
     return say(status, problemText(err), "error");
   }
-  if (found.length === 0) {
+  lastQuery = q;
+  const line = showGuests($("results"), found, { onPick: (g) => select(g.id), onAdmit: admitGuest, onCode: find });
+  markPicked();
+  if (quiet) return;
+  if (found.guests.length === 0) {
     const hint = looksLikeCode(q) ? " A code replaced by a transfer or upgrade no longer matches: search by name." : "";
     return say(status, `No ticket found.${hint}`, "error");
   }
-  say(status, found.length === 1 ? "" : `${found.length} tickets: pick one.`);
-  if (found.length === 1) {
+  say(status, found.guests.length === 1 ? "" : `${line} Pick one to see the badge.`);
+  if (found.guests.length === 1) {
     resetFind();
-    return select(found[0].id);
+    return select(found.guests[0].id);
   }
-  $("results").append(...found.map((t) => h("li", {},
-    h("button", { class: "secondary", onclick: () => select(t.id) },
-      h("span", { class: "name" }, t.holder.name),
-      `${t.type}${t.holder.company ? " · " + t.holder.company : ""}${t.state !== "valid" ? " · " + t.state : ""}`))));
+}
+
+async function admitGuest(guest, note, nonce) {
+  await admitAtDesk(guest, note, nonce);
+  await find(lastQuery, { quiet: true }); // the list now says where the guest is
+}
+
+/** Outline the listed guest whose badge is shown. */
+function markPicked() {
+  for (const li of $("results").children) li.classList.toggle("picked", Number(li.dataset.ticket) === current?.ticket.id);
 }
 
 function resetFind() {
@@ -65,6 +81,7 @@ async function select(id, keepStatus = false) {
     return say($("find-status"), problemText(err), "error");
   }
   showTicket();
+  markPicked();
   loadPreview();
 }
 
@@ -158,6 +175,7 @@ async function printJob(body, name) {
   } finally {
     $("print").disabled = false;
     loadQueue();
+    if (lastQuery) find(lastQuery, { quiet: true }); // "badge printed" in the list too
   }
 }
 
@@ -267,11 +285,18 @@ function start() {
   });
   $("layout").addEventListener("change", () => { if (current) { showTicket(); loadPreview(); } });
   loadChoices();
+  loadAdmitGates().catch((err) => say($("find-status"), `Gates could not be loaded: ${problemText(err)}`, "error"));
   loadQueue();
   setInterval(loadQueue, QUEUE_EVERY_MS);
   startAutoPrint(printNoReason);
   startSentBadges(printSent, deskName);
   $("find").focus();
+  document.body.dataset.ready = "1";
 }
 
-start();
+/** The event first: its time zone is the one every time on this screen is written in. */
+async function loadEvent() {
+  setEventZone((await api(ev())).timezone);
+}
+
+loadEvent().then(start).catch((err) => window.pageHealth.cannotStart(problemText(err), eventSlug()));

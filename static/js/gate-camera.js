@@ -3,6 +3,13 @@
 
 const FRAME_EVERY_MS = 350;
 
+/** Why this page cannot have a camera, in plain words, or null if it can: browsers give one only to a
+ *  secure context (HTTPS, or this computer itself), and a plain-HTTP address on the venue's network is not. */
+export function cameraBlocked() {
+  if (window.isSecureContext && navigator.mediaDevices?.getUserMedia) return null;
+  return "The camera needs HTTPS or localhost";
+}
+
 export class Camera {
   constructor(video, { onCode, onFrame }) {
     this.video = video; this.onCode = onCode; this.onFrame = onFrame;

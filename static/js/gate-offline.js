@@ -89,15 +89,20 @@ export class GatePack {
   /** Note who the server let in or out here, or found inside already, for offline judging later. */
   async remember(code, answer) {
     const { ticket } = await this.lookup(code);
-    if (!ticket || answer.repeat) return;
+    if (ticket) this.rememberSerial(ticket.serial, answer);
+  }
+
+  /** The same for a ticket known by its serial (a manual scan reads no code). */
+  rememberSerial(serial, answer) {
+    if (answer.repeat) return;
     const first = answer.first_entry;
     if (answer.reason === rules.DUPLICATE && first) {  // inside already, by whichever gate
-      this.admissions.set(ticket.serial, { inside: true, first_at: new Date(first.at),
-                                           first_gate_name: first.gate_name || first.gate });
+      this.admissions.set(serial, { inside: true, first_at: new Date(first.at),
+                                    first_gate_name: first.gate_name || first.gate });
     } else if (answer.status === rules.OK && answer.scan?.at) {
-      const after = rules.admissionAfter(this.gateFacts(), this.admissions.get(ticket.serial) || null,
+      const after = rules.admissionAfter(this.gateFacts(), this.admissions.get(serial) || null,
                                          answer.scan.direction || "in", new Date(answer.scan.at));
-      if (after) this.admissions.set(ticket.serial, after);
+      if (after) this.admissions.set(serial, after);
     }
   }
 

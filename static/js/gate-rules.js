@@ -6,7 +6,9 @@
 //   gate      {code, name, zone, admits, direction, reentry, opens_at, closes_at, timezone}
 //   ticket    {holder_name, type_code, type_name, state, blocked, zones, valid_from, valid_until}
 //   admission {inside, first_at, first_gate_name}
-// Times are Date objects; null means no limit.
+// Times are Date objects; null means no limit. Messages write times as clock.js does.
+
+import { eventTime } from "./clock.js";
 
 export const OK = "ok", REFUSED = "refused";
 export const INVALID = "invalid", WRONG_EVENT = "wrong_event", REVOKED = "revoked";
@@ -21,8 +23,6 @@ const FIXED = {
   [BLOCKED]: "Ticket blocked - call a supervisor",
   [UNPAID]: "Payment pending - send to the box office",
 };
-// Our own names, not Intl's: its short months vary by engine ("Sep" or "Sept").
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** The gate takes scans only the other way. */
 export class WrongDirection extends Error {
@@ -96,7 +96,7 @@ export function messageFor(reason, direction, gate, ticket, admission, when) {
   if (reason === NOT_ADMITTED) return `${ticket.type_name} is not admitted at ${gate.name}`;
   if (reason === INVALID_TIME) return notNow(gate, ticket, when);
   if (reason === DUPLICATE) {
-    const first = clock(admission.first_at, gate.timezone);
+    const first = eventTime(admission.first_at, gate.timezone, when);
     if (admission.inside) return `Already entered ${first} at ${admission.first_gate_name}`;
     return `No re-entry at ${gate.name} - first entered ${first} at ${admission.first_gate_name}`;
   }
@@ -115,31 +115,12 @@ function isOpen(gate, when) {
 function notNow(gate, ticket, when) {
   // Name the gate's hours only when they are what stops the ticket (as the server does).
   if (isOpen(gate, when)) return `${ticket.type_name} is not valid at this time`;
-  const hours = [gate.opens_at, gate.closes_at].filter(Boolean).map((t) => dayClock(t, gate.timezone));
-  return `Not valid now at ${gate.name} (open ${hours.join(" to ")})`;
+  return `Not valid now at ${gate.name} (open ${hours(gate, when)})`;
 }
 
-const formats = new Map();  // one formatter per time zone: making one is the costly part
-
-function local(moment, timeZone) {
-  const zone = timeZone || undefined;  // none: this browser's own zone
-  if (!formats.has(zone)) {
-    formats.set(zone, new Intl.DateTimeFormat("en-US", { timeZone: zone, month: "numeric", day: "numeric",
-                                                          hour: "numeric", minute: "numeric", hourCycle: "h23" }));
-  }
-  const parts = {};
-  for (const { type, value } of formats.get(zone).formatToParts(moment)) parts[type] = Number(value);
-  return parts;
-}
-
-const two = (n) => String(n).padStart(2, "0");
-
-function clock(moment, timeZone) {
-  const { hour, minute } = local(moment, timeZone);
-  return `${two(hour)}:${two(minute)}`;
-}
-
-function dayClock(moment, timeZone) {
-  const { month, day, hour, minute } = local(moment, timeZone);
-  return `${two(day)} ${MONTHS[month - 1]} ${two(hour)}:${two(minute)}`;
+/** The gate's hours; the closing time's date only when it is not the opening's day. */
+function hours(gate, when) {
+  const { opens_at: opens, closes_at: closes, timezone } = gate;
+  if (opens && closes) return `${eventTime(opens, timezone, when)} to ${eventTime(closes, timezone, opens)}`;
+  return eventTime(opens || closes, timezone, when);
 }

@@ -2,17 +2,17 @@
 // big enough to read at arm's length, and keep judging when the server is gone.
 
 import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
-import { Camera, cameras } from "./gate-camera.js";
+import { clockText, setEventZone } from "./clock.js";
+import { Camera, cameraBlocked, cameras } from "./gate-camera.js";
+import { mountSoundToggle, signal } from "./gate-feedback.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
+import { mountGuestPanel } from "./gate-guests.js";
+import { VERDICTS, WARN } from "./verdicts.js";
 
 const $ = (id) => document.getElementById(id);
-const VERDICTS = {
-  ok: "IN", out: "OUT", duplicate: "ALREADY IN", unpaid: "UNPAID", not_admitted: "WRONG GATE",
-  invalid_time: "NOT NOW", invalid: "INVALID", revoked: "OLD CODE", void: "CANCELLED",
-  blocked: "BLOCKED", wrong_event: "WRONG EVENT",
-};
-const WARN = new Set(["duplicate", "unpaid", "not_admitted", "invalid_time"]);
 const RESULT_MS = 2500;
+// Plain HTTP on the venue's network is no secure context: the browser gives no camera, the scanner still works.
+const NO_CAMERA = cameraBlocked() && `${cameraBlocked()}: ask for the https:// address, or use a scanner.`;
 
 const device = localStorage.getItem("gate.device") ||
   (localStorage.setItem("gate.device", `web-${randomId().slice(0, 8)}`), localStorage.getItem("gate.device"));
@@ -21,7 +21,9 @@ const state = { gate: null, direction: "in", offline: false, pack: null, clearTi
 function show(answer) {
   const reason = answer.status === "ok" ? (state.direction === "out" ? "out" : "ok") : answer.reason;
   const result = $("result");
-  result.className = `result ${answer.status === "ok" ? "ok" : WARN.has(reason) ? "warn" : "bad"}`;
+  const tone = answer.status === "ok" ? "ok" : WARN.has(reason) ? "warn" : "bad";
+  result.className = `result ${tone}`;
+  signal(tone === "bad" ? "refused" : tone);
   result.dataset.status = answer.status;
   result.dataset.reason = answer.reason || "";
   $("verdict").textContent = VERDICTS[reason] || reason.toUpperCase();
@@ -30,10 +32,8 @@ function show(answer) {
   const t = answer.ticket;
   $("holder").textContent = t ? t.holder.name : "";
   const bits = t ? [t.type.name, (t.zones || []).join(" + ")] : [];
-  if (answer.first_entry) {
-    // In the event's time zone, as the message says it, whatever zone this device is set to.
-    const clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.pack?.rules?.timezone || undefined };
-    bits.push(`first in ${new Date(answer.first_entry.at).toLocaleTimeString([], clock)} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
+  if (answer.first_entry) {  // on the event's clock, as the message says it, whatever this device's zone
+    bits.push(`first in ${clockText(answer.first_entry.at)} at ${answer.first_entry.gate_name || answer.first_entry.gate}`);
   }
   if (t?.notes) bits.push(t.notes);
   $("details").textContent = bits.filter(Boolean).join(" · ");
@@ -42,6 +42,7 @@ function show(answer) {
 }
 
 function idle() {
+  if (window.pageHealth?.failure) return window.pageHealth.show();  // never READY once something broke
   $("result").className = "result idle";
   $("verdict").textContent = state.offline ? "OFFLINE" : "READY";
   $("message").textContent = "Scan a ticket";
@@ -49,6 +50,7 @@ function idle() {
 }
 
 function setOffline(offline) {
+  if (offline !== state.offline) signal(offline ? "offline" : "online");
   state.offline = offline;
   $("offline-banner").hidden = !offline;
   $("queue-size").textContent = queue.items().length;
@@ -141,6 +143,7 @@ function setDirection(direction) {
 
 async function start() {
   const event = await api(ev());
+  setEventZone(event.timezone);
   state.gates = event.gates;
   const wanted = new URLSearchParams(location.search).get("gate") || localStorage.getItem("gate.gate");
   for (const g of event.gates) $("gate-select").append(new Option(g.name, g.code));
@@ -159,6 +162,10 @@ async function start() {
   document.body.dataset.ready = "1";
 }
 
+// Find a guest whose code cannot be scanned and admit them by hand: the verdict shows here as a scan's does.
+mountGuestPanel({ gate: () => state.gate, direction: () => state.direction, device,
+                  admitted: (answer, serial) => { show(answer); state.pack?.rememberSerial(serial, answer); } });
+
 // A wedge scanner may type before the gate is known: hold those codes until it is,
 // and never let the form submit natively (that would reload the page and drop the scan).
 const early = [];
@@ -172,6 +179,7 @@ $("wedge-form").addEventListener("submit", (e) => {
 
 async function toggleCamera() {
   if (camera.stream) { camera.stop(); $("camera-toggle").textContent = "Start camera"; return; }
+  if (NO_CAMERA) { $("message").textContent = NO_CAMERA; return; }
   try {
     await camera.start($("camera-select").value || undefined);
   } catch (err) {  // refused permission, no camera, or one in use elsewhere: say so, keep the wedge
@@ -188,4 +196,7 @@ async function toggleCamera() {
   }
 }
 
-start().catch((err) => { showError(err); $("message").textContent = `Cannot start: ${err.message} (event ${eventSlug()})`; });
+mountSoundToggle($("sound-toggle"));
+if (NO_CAMERA) Object.assign($("camera-toggle"), { textContent: "Camera needs HTTPS", title: NO_CAMERA });
+window.addEventListener("page-recovered", () => { if ($("result").classList.contains("not-ready")) idle(); });
+start().catch((err) => window.pageHealth.cannotStart(err.message, eventSlug()));

@@ -5,7 +5,7 @@
 // A token from `gate token create` can be pasted instead.
 
 import { ApiError } from "./api.js";
-import { Camera } from "./gate-camera.js";
+import { Camera, cameraBlocked } from "./gate-camera.js";
 import { ROLE_NAMES, SCREENS, forget, remember } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -88,8 +88,8 @@ async function signInWithToken(token, screen, typedEvent) {
 }
 
 function setUpCamera() {
-  if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
-    $("camera-note").textContent = "The camera works only over HTTPS or on this computer itself: type the code.";
+  if (cameraBlocked()) {
+    $("camera-note").textContent = `${cameraBlocked()}: ask for the https:// address, or type the code.`;
     $("camera-note").hidden = false;
     return;
   }

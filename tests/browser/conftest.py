@@ -67,22 +67,12 @@ def browser(playwright):
 @pytest.fixture(scope="session")
 def lan(playwright):
     """Chromium that resolves gate.lan to this machine, and lan.origin(port): a plain-HTTP origin
-    that is not a secure context (no crypto.subtle, no crypto.randomUUID), as a gate on the
-    venue's network reaches the server."""
+    that is not a secure context (no camera, no crypto.subtle, no crypto.randomUUID), as a
+    tablet on the venue's network reaches the server."""
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                           args=[*FLAGS, f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1"])
     yield SimpleNamespace(browser=chromium, origin=lambda port: f"http://{LAN_NAME}:{port}")
     chromium.close()
-
-
-@pytest.fixture
-def plain_http_browser(playwright):
-    """Chromium that reaches the test server as http://gate.test:PORT, a name like a venue's LAN address:
-    plain HTTP there is not a secure context (no camera, no crypto.subtle)."""
-    args = [*FLAGS, "--host-resolver-rules=MAP gate.test 127.0.0.1"]
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

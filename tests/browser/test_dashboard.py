@@ -67,5 +67,7 @@ def test_dashboard_updates_without_reload_as_scans_arrive(live_app, live_token, 
 
 def test_dashboard_says_when_the_token_is_refused(live_app, page):
     page.goto(f"{live_app.config['LIVE_URL']}/dashboard?token=wrong&event=ev")
-    page.wait_for_function("document.getElementById('link').textContent === 'Not connected'")
-    assert "token" in page.locator("#problem").text_content()
+    page.wait_for_selector("#signed-out")  # how to sign in again, over a page that says it cannot work
+    assert "NOT READY" in page.locator("#not-ready").inner_text()
+    assert "token" in page.locator("#not-ready").inner_text().lower()
+    assert page.locator("#link").inner_text() != "Live"

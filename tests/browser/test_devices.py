@@ -204,11 +204,11 @@ def test_a_pasted_token_signs_in_the_chosen_screen(context, seeded, live_token):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_pairing_works_on_plain_http_where_the_camera_cannot(context, plain_http_browser, seeded, size):
+def test_pairing_works_on_plain_http_where_the_camera_cannot(context, lan, seeded, size):
     made = code_for(seeded, name="South gate tablet", gate="south")
-    page = context(size, plain_http_browser).new_page()
-    port = seeded["url"].rsplit(":", 1)[1]
-    page.goto(f"http://gate.test:{port}/pair")
+    page = context(size, lan.browser).new_page()
+    origin = lan.origin(seeded["url"].rsplit(":", 1)[1])
+    page.goto(f"{origin}/pair")
     page.wait_for_selector("body[data-ready]")
     assert page.evaluate("window.isSecureContext") is False
     assert page.locator("#scan-button").is_hidden()
@@ -216,7 +216,7 @@ def test_pairing_works_on_plain_http_where_the_camera_cannot(context, plain_http
     shot(page, f"pair-plain-http-{size}")
     page.locator("#code").fill(made["code"])
     page.locator("#pair-button").click()
-    page.wait_for_url(f"http://gate.test:{port}/gate?gate=south")
+    page.wait_for_url(f"{origin}/gate?gate=south")
     page.wait_for_selector("body[data-ready]")
     scan(page, seeded["tickets"][2]["code"])
     page.wait_for_selector("#result[data-status=ok]")

@@ -106,16 +106,25 @@ def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
     page.screenshot(path=str(SCREENSHOTS / "test_camera-ok.png"))
 
 
-def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, lan):
-    """No secure context: no crypto.randomUUID or crypto.subtle; the page still scans, and judges offline."""
+@pytest.mark.parametrize("size", [(390, 844), (1024, 768)])
+def test_the_gate_works_over_plain_http_on_the_venue_network(live_app, seeded, lan, size):
+    """No secure context: no camera, crypto.randomUUID or crypto.subtle; the page says why there is no
+    camera, still takes wedge scans, and judges offline."""
     port = live_app.config["LIVE_URL"].rsplit(":", 1)[1]
-    context = lan.browser.new_context()
+    context = lan.browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(seeded["url"].replace(live_app.config["LIVE_URL"], lan.origin(port)))
     page.wait_for_selector("body[data-ready]")
     assert page.evaluate("isSecureContext") is False
+    assert page.locator("#verdict").inner_text() == "READY"
+    assert page.locator("#camera-toggle").inner_text() == "Camera needs HTTPS"
+    page.locator("#camera-toggle").click()
+    assert page.locator("#message").inner_text() == \
+        "The camera needs HTTPS or localhost: ask for the https:// address, or use a scanner."
+    page.screenshot(path=str(SCREENSHOTS / f"test_gate-plain-http-{size[0]}x{size[1]}.png"))
+    assert page.evaluate("document.activeElement.id") == "wedge"  # the scanner still types into the page
     first, second = seeded["tickets"][:2]
     wedge_scan(page, first["code"])
     page.wait_for_selector("#result[data-status=ok]")

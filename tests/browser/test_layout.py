@@ -108,6 +108,50 @@ def test_page_fits_the_screen(live_app, live_token, event, browser, name, size, 
     assert not errors, f"JavaScript errors on /{name}: {errors}"
 
 
+# Check in without a code: the gate's "Find guest" panel and the desk's results, each with guests
+# listed, one guest's Admit asking for its note, and (desk) a manual admit's verdict shown.
+GUEST_SEARCH = {
+    "gate": ("gate", "body[data-ready]", "#guest-open", "#guest-q"),
+    "desk": ("badge_desk", "#admit-gate option", None, "#find"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", GUEST_SEARCH)
+def test_guest_search_fits_the_screen(live_app, live_token, event, browser, name, size):
+    role, loaded, opener, field = GUEST_SEARCH[name]
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=width < 1100,
+                                  is_mobile=width < 800)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_app.config['LIVE_URL']}/{name}?token={live_token(role, 'ev')}&event=ev")
+    page.locator(loaded).first.wait_for(state="attached", timeout=10_000)
+    try:
+        if opener:
+            page.locator(opener).click()
+        page.locator(field).fill("Guest")
+        page.locator(field).press("Enter")
+        page.locator(".guest").nth(4).wait_for()
+        if name == "desk":
+            page.locator(".guest .guest-admit").nth(1).click()
+            page.locator(".guest .guest-admit-now").nth(1).click()
+            page.locator("#admit-verdict[data-status=ok]").wait_for()
+        page.locator(".guest .guest-admit").first.click()  # its note and confirm buttons show
+        page.wait_for_timeout(200)
+        assert page.evaluate(OVERFLOW) <= 0, f"/{name}'s guest search scrolls sideways at {width}x{height}"
+        covered = page.evaluate(COVERED)
+        assert covered == [], f"/{name}'s guest search at {width}x{height}: {covered}"
+        if width >= 768:
+            box = page.locator(field).bounding_box()
+            assert box and box["y"] + box["height"] <= height, f"/{name}: {field} is below the fold"
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-guests-{size}.png"))
+        context.close()
+    assert not errors, f"JavaScript errors on /{name}: {errors}"
+
 
 def test_gate_keeps_the_keyboard_down_on_touch_and_still_takes_a_wedge_scan(live_app, live_token, event, browser):
     context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True)

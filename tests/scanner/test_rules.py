@@ -52,4 +52,4 @@ def test_an_admission_follows_entries_and_exits() -> None:
 def test_times_in_messages_are_the_events() -> None:
     closed = GateFacts("north", "North Gate", "hall", ("GA",), opens_at=AT + timedelta(days=30),
                        timezone="Asia/Kolkata")
-    assert judge(closed, TICKET, None, "in", AT).message == "Not valid now at North Gate (open 01 Oct 14:12)"
+    assert judge(closed, TICKET, None, "in", AT).message == "Not valid now at North Gate (open Tue 1 Oct 14:12)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,8 @@ def test_off_plays_nothing_and_looks_for_nothing() -> None:
 
 
 def test_verdicts_colour_by_outcome() -> None:
-    ok, duplicate, void = verdict_for(OK), verdict_for(DUPLICATE), verdict_for(VOID)
+    same_day = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    ok, duplicate, void = verdict_for(OK), verdict_for(DUPLICATE, now=same_day), verdict_for(VOID)
     assert (ok.word, ok.colour, ok.holder, ok.kind, ok.message) == ("OK", COLOURS["ok"], "Ada Lovelace",
                                                                     "VIP pass", "Welcome!")
     assert (duplicate.word, duplicate.tone, duplicate.detail) == ("DUPLICATE", "warn",
@@ -171,3 +173,12 @@ def test_the_window_opens_with_a_display_unless_told_otherwise() -> None:
     assert not wants_window(parse_args([*ARGS, "--no-window"]), {"DISPLAY": ":0"})
     assert wants_window(parse_args([*ARGS, "--window"]), {})
     assert parse_args(ARGS).sound == "off" and parse_args([*ARGS, "--sound", "speak"]).sound == "speak"
+
+
+def test_a_first_entry_shows_on_the_events_clock_dated_when_not_today() -> None:
+    """The window's detail writes times as the gate's message does: the event's zone, the date if another day."""
+    may_1, may_2 = (datetime(2026, 5, day, 12, 0, tzinfo=timezone.utc) for day in (1, 2))
+    assert verdict_for(DUPLICATE, zone="Asia/Kolkata", now=may_1).detail == "First entry 16:12 at North"
+    assert verdict_for(DUPLICATE, zone="Asia/Kolkata", now=may_2).detail == "First entry Fri 1 May 16:12 at North"
+    # Without a gate pack the zone is unknown: UTC, said so, never this machine's zone unlabelled.
+    assert verdict_for(DUPLICATE, now=may_2).detail == "First entry Fri 1 May 10:42 UTC at North"

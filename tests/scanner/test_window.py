@@ -25,6 +25,7 @@ import pytest
 
 from scanner.client import _run_with_window, run
 from scanner.feedback import Feedback
+from scanner.gate_pack import GatePack
 from scanner.outbox import Outbox
 from scanner.reader import FrameReader
 from scanner.remote import Offline
@@ -64,6 +65,7 @@ class Judge:
     def __init__(self) -> None:
         self.answers: dict[str, dict[str, Any]] = {}
         self.down = False
+        self.pack: dict[str, Any] | None = None  # the gate pack it hands out, if any
 
     def scan(self, scan: dict[str, Any]) -> dict[str, Any]:
         if self.down:
@@ -74,7 +76,9 @@ class Judge:
         raise Offline("cannot reach the server: ConnectionError")
 
     def gate_pack(self, gate: str, since: int = 0) -> dict[str, Any]:
-        raise Offline("cannot reach the server: ConnectionError")
+        if self.pack is None:
+            raise Offline("cannot reach the server: ConnectionError")
+        return self.pack
 
 
 @pytest.fixture
@@ -144,6 +148,10 @@ def pixel(path: Path, x: float, y: float) -> str:
 
 def test_each_verdict_shows_big_in_its_colour_then_ready_again(gate, xvfb, tmp_path) -> None:
     window, feedback, station, judge = gate
+    # The event is in India: a first entry from an earlier day shows on its clock, with the date.
+    judge.pack = {"gate": {"code": "north", "name": "North", "zone": "hall", "admits": ["VIP"],
+                           "timezone": "Asia/Kolkata"}, "keys": [], "tickets": [], "cursor": 1}
+    station.pack = GatePack(tmp_path / "pack.sqlite3")
     rng = np.random.default_rng(5)
     welcome, again, cancelled = (ticket_code(rng) for _ in range(3))
     judge.answers = {
@@ -155,7 +163,7 @@ def test_each_verdict_shows_big_in_its_colour_then_ready_again(gate, xvfb, tmp_p
     }
     expected = {
         "ok": (welcome, "OK", COLOURS["ok"], "Welcome, enjoy the show", ""),
-        "duplicate": (again, "DUPLICATE", COLOURS["warn"], "Already inside", "First entry 10:42 UTC at South"),
+        "duplicate": (again, "DUPLICATE", COLOURS["warn"], "Already inside", "First entry Fri 1 May 16:12 at South"),
         "void": (cancelled, "VOID", COLOURS["refused"], "Ticket cancelled - send to the box office", ""),
     }
     for name, (code, word, colour, message, detail) in expected.items():
@@ -170,6 +178,7 @@ def test_each_verdict_shows_big_in_its_colour_then_ready_again(gate, xvfb, tmp_p
     pump(window, lambda: window.state()["word"] == "READY")
     assert window.state()["colour"] == COLOURS["ready"] and window.state()["holder"] == ""
     screenshot(window, xvfb, "ready")
+    station.pack.close()
 
 
 def test_offline_shows_a_banner_and_unchecked_scans(gate, xvfb, tmp_path) -> None:
