@@ -1,7 +1,7 @@
 """event branding, versioned layouts and reprint marks
 
 Revision ID: c22c6d3ebd36
-Revises: 9e5197466300
+Revises: ad9cf23f1152
 Create Date: 2026-12-04 07:29:33.761647
 
 """
@@ -12,7 +12,7 @@ import checkin.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'c22c6d3ebd36'
-down_revision = '9e5197466300'
+down_revision = 'ad9cf23f1152'
 branch_labels = None
 depends_on = None
 
