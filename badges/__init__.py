@@ -4,6 +4,7 @@ A pure library (no web framework): ``render`` turns one or many tickets into
 one PDF; ``render_png`` turns one ticket into a 1-bit PNG for label printers.
 """
 
+from .branding import brand
 from .catalog import get_layout, layout_for, layout_names, needs_badge, resolve_layout, type_map
 from .data import BadgeData, as_badge_data
 from .errors import (
@@ -36,6 +37,7 @@ __all__ = [
     "UnknownLayoutError",
     "UnknownPageError",
     "as_badge_data",
+    "brand",
     "get_layout",
     "layout_for",
     "layout_names",

@@ -42,6 +42,15 @@ def get_layout(name: str) -> Layout:
     return layout
 
 
+def layout_document(name: str) -> dict[str, Any]:
+    """The JSON document of the built-in layout called ``name`` (a starting point for an event's own)."""
+    if name not in layout_names():
+        raise UnknownLayoutError(name, layout_names())
+    document = json.loads((_layout_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    document.pop("$schema", None)  # relative to the package; means nothing elsewhere
+    return dict(document)
+
+
 def resolve_layout(choice: LayoutChoice) -> Layout | None:
     """Turn a layout chosen at print time (object, name, file or document) into a Layout."""
     if choice is None or isinstance(choice, Layout):

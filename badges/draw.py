@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .data import BadgeData
 from .fitting import LINE_PITCH, Fit, fit_text
 from .layout import (
+    LOGO_SRC,
     BandElement,
     BorderElement,
     Element,
@@ -206,9 +209,15 @@ class Painter:
     def image(self, element: ImageElement) -> None:
         """A raster image, kept in proportion unless the layout asks to stretch it."""
         x, y, w, h = self.box(element.x, element.y, element.width, element.height)
-        path = str(resolve_src(self.layout, element.src))
+        given = self.layout.images.get(element.src)
+        if given is not None:
+            source: Any = ImageReader(io.BytesIO(given))
+        elif element.src == LOGO_SRC:
+            return  # the event has no logo: the slot stays empty
+        else:
+            source = str(resolve_src(self.layout, element.src))
         keep = element.fit == "contain"
-        self.canvas.drawImage(path, x, y, w, h, mask="auto", preserveAspectRatio=keep, anchor="c")
+        self.canvas.drawImage(source, x, y, w, h, mask="auto", preserveAspectRatio=keep, anchor="c")
 
 
 def cut_marks(canvas: Canvas, segments: list[tuple[float, float, float, float]]) -> None:

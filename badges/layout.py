@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import jsonschema
 
 _EPSILON = 0.01  # mm; layouts are hand-written, so allow for rounding
+# An image element with this src shows the event's logo, or nothing when the event has none.
+LOGO_SRC = "event-logo"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class QrElement:
 
 @dataclass(frozen=True)
 class ImageElement:
-    """A raster image (a logo); ``src`` is relative to the layout file."""
+    """A raster image; ``src`` is relative to the layout file, or ``event-logo`` for the event's own logo."""
 
     kind: ClassVar[str] = "image"
     x: float
@@ -149,6 +151,8 @@ class Layout:
     elements: tuple[Element, ...]
     background: str = "#FFFFFF"
     base_dir: Path | None = field(default=None, compare=False)
+    # Images given with the layout rather than read from files, by the ``src`` that names them.
+    images: Mapping[str, bytes] = field(default_factory=dict, compare=False)
 
     @property
     def landscape(self) -> bool:
@@ -246,7 +250,7 @@ def _check(layout: Layout, element: Element, where: str, label: str) -> None:
             raise LayoutError(label, f"{where}.bind", "a text element needs exactly one of 'bind' or 'text'")
         if element.min_size > element.max_size:
             raise LayoutError(label, f"{where}.min_size", f"{element.min_size} is larger than max_size")
-    if isinstance(element, ImageElement):
+    if isinstance(element, ImageElement) and element.src != LOGO_SRC:
         path = resolve_src(layout, element.src)
         if not path.is_file():
             raise LayoutError(label, f"{where}.src", f"image file {str(path)!r} not found")

@@ -56,3 +56,17 @@ def rasterise(pdf: bytes, dpi: int) -> bytes:
     out = io.BytesIO()
     mono.save(out, format="PNG", dpi=(dpi, dpi), optimize=True)
     return out.getvalue()
+
+
+def rasterise_colour(pdf: bytes, dpi: int) -> bytes:
+    """The first page of ``pdf`` as an anti-aliased colour PNG, as a screen shows it (previews)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=dpi / 72.0).to_pil().convert("RGB")
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,7 +29,14 @@ def _badge_list(tickets: TicketLike | Iterable[TicketLike]) -> list[BadgeData]:
     return [as_badge_data(t) for t in tickets]
 
 
-def _layouts(badges: list[BadgeData], layout: LayoutChoice, types: Mapping[str, str | None] | None) -> list[Layout]:
+def _layouts(
+    badges: list[BadgeData], layout: LayoutChoice | Sequence[LayoutChoice], types: Mapping[str, str | None] | None
+) -> list[Layout]:
+    if isinstance(layout, (list, tuple)):
+        # One layout per ticket: the caller chose each (an event's own layouts, say).
+        if len(layout) != len(badges):
+            raise BadgeError(f"{len(layout)} layouts given for {len(badges)} tickets")
+        return [_one_layout(choice, badge, types) for choice, badge in zip(layout, badges, strict=True)]
     chosen = resolve_layout(layout)
     if chosen is not None:
         # A layout chosen at print time overrides the mapping, "no badge" included.
@@ -40,6 +47,10 @@ def _layouts(badges: list[BadgeData], layout: LayoutChoice, types: Mapping[str, 
     if refused:
         raise NoBadgeError(refused)
     return [get_layout(name) for name in names if name is not None]
+
+
+def _one_layout(choice: LayoutChoice, badge: BadgeData, types: Mapping[str, str | None] | None) -> Layout:
+    return resolve_layout(choice) or _layouts([badge], None, types)[0]
 
 
 _streams_lock = threading.Lock()
@@ -127,7 +138,7 @@ class _Job:
 
 def render(
     tickets: TicketLike | Iterable[TicketLike],
-    layout: LayoutChoice = None,
+    layout: LayoutChoice | Sequence[LayoutChoice] = None,
     page: PageChoice = None,
     *,
     start_at: int = 0,
@@ -137,7 +148,7 @@ def render(
 
     ``layout``: a Layout, a built-in layout name, a JSON file or a layout
     document; None picks each ticket's layout from its badge type (``types``
-    overrides entries of the built-in mapping). ``page``: a PageProfile or its
+    overrides entries of the built-in mapping); a list gives one per ticket. ``page``: a PageProfile or its
     name; None prints one badge per page at the layout's own size.
     ``start_at``: the first free slot (0 = top-left) on a partly used sheet.
     """

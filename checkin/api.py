@@ -45,6 +45,7 @@ def file_response(data: bytes, mimetype: str, name: str) -> Response:
 
 def register_views() -> None:
     """Import every feature's views, whose routes register on bp."""
+    from .branding import views as _branding  # noqa: F401
     from .devices import views as _devices  # noqa: F401
     from .events import views as _events  # noqa: F401
     from .gate import views as _gate  # noqa: F401

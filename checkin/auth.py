@@ -49,6 +49,7 @@ PERMISSIONS = {
     "review.read": {"admin", "supervisor"},
     "badges.print": {"admin", "supervisor", "box_office", "badge_desk"},
     "badges.layout": {"admin", "supervisor", "badge_desk"},  # choose a layout other than the type's own
+    "badges.brand": {"admin", "supervisor"},  # an event's logo, colours and own layouts
     # Send a ticket's badge to a desk's printer ("print badge now" after a walk-in sale).
     "badges.send": {"admin", "supervisor", "box_office", "badge_desk"},
     "alerts.read": set(ROLES),  # alerts carry no personal data

@@ -23,6 +23,12 @@ def page(page: str):
     return send_from_directory(STATIC, name, max_age=0)
 
 
+@bp.get("/desk/layout")
+def desk_layout():
+    """The badge desk's layout page: an event's logo, colours and layouts, previewed on real tickets."""
+    return send_from_directory(STATIC, "desk-layout.html", max_age=0)
+
+
 @bp.get("/static/<path:path>")
 def asset(path: str):
     """CSS, JavaScript modules and vendored files."""

@@ -1,5 +1,6 @@
 """The ledger's tables. Invariants live in constraints, see each model."""
 from .alerts import ALERT_KINDS, ALERT_LEVELS, Alert, AlertSettings
+from .branding import EventBranding, LayoutOverride, LayoutVersion, ReprintMark
 from .events import Allocation, Channel, Event, TicketType
 from .gates import Admission, Gate, Scan
 from .live import Counter, GateDevice
@@ -11,7 +12,7 @@ from .types import UTCDateTime, utcnow
 
 __all__ = [
     "Admission", "Allocation", "ApiToken", "BadgePrint", "Channel", "Event", "Gate", "LedgerEntry",
-    "BadgeRequest", "Desk",
+    "BadgeRequest", "Desk", "EventBranding", "LayoutOverride", "LayoutVersion", "ReprintMark",
     "PairingCode", "PairingFailure", "PrintJob", "Scan", "SigningKey", "TICKET_STATES", "Ticket", "TicketType",
     "UTCDateTime", "utcnow",
     "Hold", "HOLD_STATES", "Sale", "SALE_STATES",

@@ -18,9 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-import badges
-from badges.catalog import layout_name_for
-
+from ..branding.selection import event_layouts
 from ..driver import INSERT
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
@@ -70,7 +68,7 @@ def ask_badge(event: Event, ticket_id: int, desk_name: str, actor: str) -> tuple
         db.session.rollback()
         raise Invalid(f"no ticket {ticket_id} in this event", {"ticket_id": ["no such ticket in this event"]})
     jobs.check_printable(ticket, "ticket_id")
-    if layout_name_for(ticket.type.badge_type, badges.type_map()) is None:
+    if event_layouts(event).choose(ticket.type) is None:
         db.session.rollback()
         raise Conflict(f"{ticket.type.name} tickets get no badge", {"ticket_id": ["this ticket type gets no badge"]})
     now = utcnow()

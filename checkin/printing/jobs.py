@@ -24,9 +24,10 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 
 import badges
-from badges.catalog import layout_name_for, type_map
 from badges.png import rasterise
 
+from ..branding.reprints import clear_marks, marked
+from ..branding.selection import Chosen, EventLayouts, event_layouts
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import BadgePrint, Event, PrintJob, Ticket, utcnow
@@ -36,6 +37,7 @@ from .log import prints_where
 
 MAX_BADGES = 1000
 STALE_REASON = "badge out of date"
+LAYOUT_REASON = "layout changed"
 
 
 class BadgesUnavailable(DomainError):
@@ -65,6 +67,7 @@ class _Seen:
     printed_generation: int | None
     layout: str
     reason: str | None
+    marked: bool = False  # a layout change asked for this reprint
 
 
 def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[PrintJob], None] | None = None) -> dict:
@@ -74,13 +77,16 @@ def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[
     """
     _check_request(req)
     tickets = _load(event, req.ticket_ids)
-    seen, data = [], []
+    layouts, marks = event_layouts(event), marked(req.ticket_ids)
+    seen, data, chosen = [], [], []
     for i, ticket in enumerate(tickets):
-        seen.append(_seen(ticket, req, f"ticket_ids.{i}"))
+        pick = _layout(layouts, ticket, req, f"ticket_ids.{i}")
+        seen.append(_seen(ticket, req, f"ticket_ids.{i}", pick, ticket.id in marks))
         data.append(badge_data(event, ticket))
+        chosen.append(pick.layout)
     event_id = event.id
     db.session.commit()  # end the read before rendering (no lock held meanwhile)
-    pdf = render_badges(data, req.layout, req.page, req.start_at)
+    pdf = render_badges(data, chosen, req.page, req.start_at)
     job = _record(event_id, req, seen, pdf, actor, within)
     return job_view(event, job)
 
@@ -120,22 +126,28 @@ def check_printable(ticket: Ticket, field: str = "ticket") -> None:
         raise Conflict(f"no badge for ticket {ticket.id}: {why}", {field: [why]})
 
 
-def _seen(ticket: Ticket, req: PrintRequest, field: str) -> _Seen:
+def _layout(layouts: EventLayouts, ticket: Ticket, req: PrintRequest, field: str) -> Chosen:
+    """The ticket's layout (the event's own, branded), or the refusal for a type that gets no badge."""
     check_printable(ticket, field)
-    layout = req.layout or layout_name_for(ticket.type.badge_type, type_map())
-    if layout is None:
+    chosen = layouts.choose(ticket.type, req.layout)
+    if chosen is None:
         db.session.rollback()
         raise Conflict(f"{ticket.type.name} tickets get no badge; choose a layout to print one anyway",
                        {field: ["this ticket type gets no badge"]})
+    return chosen
+
+
+def _seen(ticket: Ticket, req: PrintRequest, field: str, chosen: Chosen, marked_for_reprint: bool) -> _Seen:
+    check_printable(ticket, field)
     stale = ticket.badge_generation is not None and ticket.badge_generation < ticket.generation
-    reason = req.reason or (STALE_REASON if stale else None)
+    reason = req.reason or (STALE_REASON if stale else LAYOUT_REASON if marked_for_reprint else None)
     if ticket.badge_prints and reason is None:
         db.session.rollback()
         raise Conflict(f"ticket {ticket.id}'s badge was already printed; give a reason to print it again",
                        {"reason": ["required: a badge was already printed"], field: ["already printed"]},
                        prints=ticket.badge_prints)
     return _Seen(ticket.id, ticket.serial, ticket.generation, ticket.badge_prints, ticket.badge_generation,
-                 layout, reason)
+                 chosen.label, reason, marked_for_reprint)
 
 
 def badge_data(event: Event, ticket: Ticket) -> badges.BadgeData:
@@ -177,6 +189,8 @@ def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, act
                    pages=_pages(len(seen), req.page, req.start_at), pdf=pdf)
     db.session.add(job)
     db.session.flush()
+    # Only the marks read before rendering: one made meanwhile asks for a layout this print did not use.
+    clear_marks([t.id for t in seen if t.marked])
     db.session.execute(insert(BadgePrint), [
         {"job_id": job.id, "event_id": event_id, "ticket_id": t.id, "position": i, "print_no": t.prints + 1,
          "generation": t.generation, "layout": t.layout, "at": now, "actor": actor, "desk": req.desk,
@@ -256,12 +270,13 @@ def _one_page(pdf: bytes, index: int) -> bytes:
 def preview(event: Event, ticket: Ticket, layout: str | None, page: str | None, dpi: int | None) -> bytes:
     """The badge the ticket's next print would give (PDF, or a 1-bit PNG at `dpi`); nothing is logged."""
     check_printable(ticket)
+    chosen = event_layouts(event).choose(ticket.type, layout)
     data = badge_data(event, ticket)
     db.session.commit()
-    if layout is None and not badges.needs_badge(data.badge_type):
+    if chosen is None:
         raise Conflict(f"{data.type_name} tickets get no badge; choose a layout to see one",
                        {"layout": ["this ticket type gets no badge"]})
-    pdf = render_badges([data], layout, page)
+    pdf = render_badges([data], chosen.layout, page)
     return pdf if dpi is None else rasterise(pdf, dpi)
 
 

@@ -7,11 +7,11 @@ name, type or QR code, so a reprint of the ticket as it is now is due.
 from sqlalchemy import func, select
 
 import badges
-from badges.catalog import layout_name_for
 
+from ..branding.selection import event_layouts
 from ..extensions import db
 from ..gate.admissions import badge_state
-from ..models import Event, LedgerEntry, Ticket
+from ..models import Event, LedgerEntry, ReprintMark, Ticket
 from ..tickets.records import get_ticket, summary
 from .log import prints_of_ticket
 
@@ -28,17 +28,19 @@ def badge_status(event: Event, ticket_id: int) -> dict:
                    "type": {"code": ticket.type.code, "name": ticket.type.name},
                    "badge_type": ticket.type.badge_type, "zones": list(ticket.type.zones or []),
                    "blocked": ticket.blocked},
-        "badge": _badge(ticket),
+        "badge": _badge(event, ticket),
         "prints": prints_of_ticket(ticket.id),
     }
 
 
-def _badge(ticket: Ticket) -> dict:
+def _badge(event: Event, ticket: Ticket) -> dict:
     state = badge_state(ticket.type.badge_type, ticket.generation, ticket.badge_generation, ticket.badge_prints)
-    layout = layout_name_for(ticket.type.badge_type, badges.type_map())
+    chosen = event_layouts(event).choose(ticket.type)
+    mark = db.session.get(ReprintMark, ticket.id)
     stale = ticket.badge_generation is not None and ticket.badge_generation < ticket.generation
-    return {**state, "needs_print": state["needs_print"] and layout is not None,
-            "printed_generation": ticket.badge_generation, "stale": stale, "layout": layout,
+    return {**state, "needs_print": state["needs_print"] and chosen is not None,
+            "printed_generation": ticket.badge_generation, "stale": stale or mark is not None,
+            "layout": chosen.label if chosen else None, "reprint_asked": mark.reason if mark else None,
             "next_reprint": f"R{ticket.badge_prints}" if ticket.badge_prints else ""}
 
 
@@ -56,7 +58,22 @@ def stale(event: Event) -> dict:
         .order_by(last_change.c.entry_id.desc().nulls_last(), Ticket.id).limit(STALE_LIMIT + 1)).all()
     queue = [_stale_row(t, change) for t, change in rows[:STALE_LIMIT]
              if badges.needs_badge(t.type.badge_type)]
-    return {"tickets": queue, "more": len(rows) > STALE_LIMIT}
+    more = len(rows) > STALE_LIMIT
+    if not more:  # then the badges a layout change asked to reprint, latest first
+        queued = {row["id"] for row in queue}
+        marks = db.session.execute(
+            select(Ticket, ReprintMark).join(ReprintMark, ReprintMark.ticket_id == Ticket.id)
+            .where(ReprintMark.event_id == event.id, Ticket.state == "valid")
+            .order_by(ReprintMark.marked_at.desc(), Ticket.id).limit(STALE_LIMIT + 1)).all()
+        fresh, room = [(t, m) for t, m in marks if t.id not in queued], STALE_LIMIT - len(queue)
+        queue += [_marked_row(t, m) for t, m in fresh[:room]]
+        more = len(fresh) > room
+    return {"tickets": queue, "more": more}
+
+
+def _marked_row(ticket: Ticket, mark: ReprintMark) -> dict:
+    return {**_stale_row(ticket, None),
+            "change": {"action": "layout.activate", "at": mark.marked_at.isoformat(), "reason": mark.reason}}
 
 
 def _stale_row(ticket: Ticket, change: LedgerEntry | None) -> dict:

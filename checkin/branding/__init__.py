@@ -1,0 +1,1 @@
+"""An event's branding and its own badge layouts."""
