@@ -1,7 +1,7 @@
 """event branding, versioned layouts and reprint marks
 
 Revision ID: c22c6d3ebd36
-Revises: ad9cf23f1152
+Revises: 3b9d0c7e5a21
 Create Date: 2026-12-04 07:29:33.761647
 
 """
@@ -12,7 +12,7 @@ import checkin.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'c22c6d3ebd36'
-down_revision = 'ad9cf23f1152'
+down_revision = '3b9d0c7e5a21'
 branch_labels = None
 depends_on = None
 
