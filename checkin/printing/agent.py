@@ -37,6 +37,7 @@ class Sent:
     job: dict
     ref: int
     reported: float = field(default_factory=time.monotonic)
+    detail: str = ""
 
 
 class PrintAgent:
@@ -152,7 +153,8 @@ class PrintAgent:
             return
         if os.environ.get("GATE_PRINT_AGENT_CRASH_AFTER_SEND"):  # the restart drill: die before saying so
             os._exit(70)
-        if ref is None:  # a raw port says nothing more: sent is as far as anyone can know
+        if ref is None:  # a raw port says nothing more: all its bytes taken is as far as anyone can know
+            self.report(job, "sent", f"sent to {link.target}")
             self.report(job, "printed", f"sent to {link.target}")
             return
         self.report(job, "sent", None, ref)
@@ -181,14 +183,19 @@ class PrintAgent:
                 if state["state"] in DONE:
                     self.report(job, DONE[state["state"]], why[:500] or None)
                     del self.sent[job_id]
-                elif time.monotonic() - sent.reported > REPORT_EVERY:
-                    self.report(job, "sent", why[:500] or None)
-                    sent.reported = time.monotonic()
+                elif why != sent.detail or time.monotonic() - sent.reported > self.renew_every(job):
+                    self.report(job, "sent", why[:500] or None)  # the desk sees why it waits (paused, no media)
+                    sent.reported, sent.detail = time.monotonic(), why
             except requests.HTTPError as err:
                 if err.response is not None and err.response.status_code == 409:  # the lease went elsewhere
                     del self.sent[job_id]
                 else:
                     raise
+
+    @staticmethod
+    def renew_every(job: dict) -> float:
+        """Report often enough that the lease never runs out while the job is followed."""
+        return min(REPORT_EVERY, job.get("lease_seconds", 30) / 3)
 
     def run(self) -> None:
         """Turn until stopped; a server or network that fails is tried again after a short pause."""

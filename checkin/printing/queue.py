@@ -135,6 +135,7 @@ def report(event: Event, job_id: int, lease: str, state: str, detail: str | None
 def _agent_view(event: Event, job: PrinterJob) -> dict:
     printer = db.session.get(Printer, job.printer_id)
     return {**job_view(job), "lease": job.lease, "lease_until": job.lease_until.isoformat(),
+            "lease_seconds": lease_time().total_seconds(),
             "pdf": f"/api/v1/events/{event.slug}/print-jobs/{job.print_job_id}.pdf",
             "printer": {"name": printer.name, "connection": printer.connection, "language": printer.language,
                         "media": printer.media, "dpi": printer.dpi, "options": printer.options or {}}}
