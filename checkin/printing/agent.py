@@ -87,7 +87,7 @@ class PrintAgent:
             status = self.ipp(printer["connection"]).status()
         except IppError as err:
             return "offline", str(err)
-        why = ", ".join(status["reasons"] + ([status["message"]] if status["message"] else []))
+        why = _why(status["reasons"], status["message"])
         if status["state"] == "stopped" or not status["accepting"]:
             return "stopped", why or "stopped"
         return ("busy" if status["state"] == "processing" else "ready"), why
@@ -177,11 +177,11 @@ class PrintAgent:
                 state = self.ipp(job["printer"]["connection"]).job(sent.ref)
             except IppError as err:
                 state = {"state": "unknown", "reasons": [], "message": str(err)}
-            why = ", ".join([r for r in state["reasons"] if r != "none"] + ([state["message"]] if state["message"]
-                                                                            else []))
+            why = _why(state["reasons"], state["message"])
             try:
-                if state["state"] in DONE:
-                    self.report(job, DONE[state["state"]], why[:500] or None)
+                if state["state"] in DONE:  # a printed job needs no reason shown
+                    self.report(job, DONE[state["state"]], (why[:500] or None) if state["state"] != "completed"
+                                else None)
                     del self.sent[job_id]
                 elif why != sent.detail or time.monotonic() - sent.reported > self.renew_every(job):
                     self.report(job, "sent", why[:500] or None)  # the desk sees why it waits (paused, no media)
@@ -208,3 +208,14 @@ class PrintAgent:
 
     def stop(self) -> None:
         self.stopping = True
+
+
+QUIET = {"none", "job-printing", "processing-to-stop-point", "job-completed-successfully"}  # nothing to act on
+
+
+def _why(reasons: list[str], message: str) -> str:
+    """The printer's reasons worth showing, and its message unless it only repeats one of them."""
+    shown = [r for r in reasons if r not in QUIET]
+    if message and message.lower() not in {r.lower() for r in shown}:
+        shown.append(message)
+    return ", ".join(shown)
