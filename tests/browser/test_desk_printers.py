@@ -65,7 +65,8 @@ def test_a_gate_scan_prints_through_the_agent_and_the_desk_follows_the_job(live_
         expect(page.locator("#printer-list")).to_contain_text("Card printer ready", timeout=15_000)
 
         gate = Api(live_app.test_client(), live_token("gate", "ev"))
-        assert gate.post(f"{EV}/scans", {"code": tickets["Anna Müller"]["code"], "gate": "north"}).json["status"] == "ok"
+        scan = gate.post(f"{EV}/scans", {"code": tickets["Anna Müller"]["code"], "gate": "north"}).json
+        assert scan["status"] == "ok", scan
         expect(page.locator("#autoprint-status")).to_have_text("Anna Müller entered: badge printed.")
         expect(page.locator("#printer-jobs li").first).to_contain_text("printed", timeout=20_000)
         screenshot(f"printed-{size[0]}")
