@@ -60,6 +60,7 @@ class Cups:
 
     def __init__(self, root: Path, queue: str = "badges"):
         self.root, self.queue, self.port = root, queue, free_port()
+        self.started = time.time()
         self.server = f"127.0.0.1:{self.port}"
         for d in ("spool", "tmp", "cache", "state", "log", "ppd"):
             (root / d).mkdir(parents=True, exist_ok=True)
@@ -82,14 +83,20 @@ class Cups:
     def run(self, command: str, *args: str) -> None:
         subprocess.run([command, "-h", self.server, *args], check=True, capture_output=True, timeout=30)
 
+    @staticmethod
+    def outbox() -> Path:
+        return Path(pwd.getpwuid(os.getuid()).pw_dir) / "PDF"  # cups-pdf's Out: the printing user's ~/PDF
+
     def output(self, title: str) -> Path | None:
-        """The PDF cups-pdf wrote for a job named `title` (into the printing user's ~/PDF)."""
-        home = Path(pwd.getpwuid(os.getuid()).pw_dir) / "PDF"
-        found = sorted(home.glob(f"{title}*.pdf")) if home.is_dir() else []
+        """The PDF cups-pdf wrote for a job named `title`."""
+        found = sorted(self.outbox().glob(f"{title}*.pdf")) if self.outbox().is_dir() else []
         return found[0] if found else None
 
     def close(self) -> None:
         stop(self.process)
+        for made in self.outbox().glob("gate-*.pdf") if self.outbox().is_dir() else ():
+            if made.stat().st_mtime >= self.started:  # what this server's jobs wrote
+                made.unlink(missing_ok=True)
 
 
 class Avahi:

@@ -208,3 +208,16 @@ def test_a_label_printer_on_a_raw_port_gets_the_badge_as_a_graphic_whose_qr_is_t
     labels = zpl_labels(sent) if language == "zpl" else brother_labels(sent, tmp_path)
     assert len(labels) == 1
     assert qr_texts_of_image(labels[0]) == [ticket["code"]]
+
+
+def test_a_job_whose_agent_died_before_sending_is_sent_once_by_the_next(app, desk_setup, client, ippeve):
+    url, desk, add_printer, ticket = desk_setup
+    add_printer(connection=ippeve.uri, language="pdf", media="cr80")
+    job = print_badge(client, desk, ticket, page="cr80")
+    taken = Api(client, desk).post(f"{EV}/print-agent/next", {"desk": "Desk 1", "wait": 0}).json["job"]
+    assert taken["state"] == "sending"  # an agent took it and died before sending: nothing reached the printer
+    time.sleep(2.2)  # its lease (2 s here) runs out
+    agent = PrintAgent(url, desk, "ev", "Desk 1", wait=1)
+    turn_until(agent, lambda: printer_job(client, desk, job["id"])["state"] == "printed")
+    done = printer_job(client, desk, job["id"])
+    assert done["attempts"] == 2 and len(ippeve.documents(f"gate-{done['key']}")) == 1

@@ -161,3 +161,35 @@ def test_agents_asking_at_once_never_share_a_job(app, boss, token, issue):
     taken = run_together(8, work)
     flat = [j for got in taken for j in got]
     assert len(flat) == 5 and len(set(flat)) == 5
+
+
+def test_gate_printer_adds_lists_and_removes_printers(runner, ev):
+    add = ["printer", "add", "--event", "ev", "--name", "Brother", "--desk", "Desk 2", "--connection",
+           "tcp://127.0.0.1:9100", "--language", "brother_ql", "--media", "label-4x3", "--option", "label=62"]
+    made = runner.invoke(args=add)
+    assert made.exit_code == 0, made.output
+    assert "Printer Brother at desk Desk 2" in made.output
+    again = runner.invoke(args=add)
+    assert again.exit_code != 0 and "already taken" in again.output
+    wrong = runner.invoke(args=add[:8] + ["cups:no spaces allowed"] + add[9:])
+    assert wrong.exit_code != 0 and "connection" in wrong.output
+    listed = runner.invoke(args=["printer", "list", "--event", "ev"])
+    assert listed.output.startswith("Brother\tDesk 2\ttcp://127.0.0.1:9100\tbrother_ql\tlabel-4x3\t300\tunknown")
+    assert runner.invoke(args=["printer", "remove", "--event", "ev", "--name", "Brother"]).exit_code == 0
+    assert runner.invoke(args=["printer", "list", "--event", "ev"]).output == ""
+
+
+def test_a_printer_whose_agent_went_silent_raises_an_alert(app, boss, desk):
+    from checkin.models import Printer
+    from checkin.printing.printers import watch_printers
+
+    boss.post(f"{EV}/printers", ZEBRA)
+    desk.post(f"{EV}/print-agent/printer-state", {"printer": "Zebra 1", "state": "ready"})
+    assert boss.get(f"{EV}/alerts").json["alerts"] == []
+    with app.app_context():
+        db.session.execute(update(Printer).values(state_at=utcnow() - timedelta(minutes=2)))
+        db.session.commit()
+        watch_printers()
+    [alert] = boss.get(f"{EV}/alerts").json["alerts"]
+    assert alert["kind"] == "printer_down" and "silent" in alert["message"]
+    assert boss.get(f"{EV}/printers").json["printers"][0]["state"] == "silent"
