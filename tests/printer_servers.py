@@ -138,19 +138,19 @@ class Avahi:
 class IppEve:
     """ippeveprinter on loopback, keeping every document it is sent in its spool folder."""
 
-    def __init__(self, root: Path, env: dict):
+    def __init__(self, root: Path, env: dict, formats: str = "application/pdf"):
         self.spool, self.port = root, free_port()
         root.mkdir(parents=True, exist_ok=True)
         self.uri = f"ipp://localhost:{self.port}/ipp/print"
         self.process = subprocess.Popen(
             ["ippeveprinter", "-n", "localhost", "-p", str(self.port), "-d", str(root), "-k", "-s", "6000",
-             "-f", "application/pdf", "Badge Printer"], env=env, stdout=subprocess.DEVNULL,
+             "-f", formats, "Badge Printer"], env=env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         wait_port(self.port, self.process, "ippeveprinter")
 
     def documents(self, name: str) -> list[Path]:
-        """The documents received for a job named `name` (ippeveprinter files them as ID-NAME.pdf)."""
-        return sorted(p for p in self.spool.glob("*.pdf") if p.stem.split("-", 1)[-1] == name)
+        """The documents received for a job named `name` (ippeveprinter files them as ID-NAME.EXT)."""
+        return sorted(p for p in self.spool.iterdir() if p.stem.split("-", 1)[-1] == name)
 
     def close(self) -> None:
         stop(self.process)
@@ -201,6 +201,14 @@ def qr_texts_of_pdf(pdf: Path, tmp: Path) -> list[str]:
     for page in sorted(tmp.glob("page*.png")):
         texts += scanner.decode(cv2.imread(str(page), cv2.IMREAD_GRAYSCALE))
     return texts
+
+
+def qr_texts_of_pwg(raster: Path, tmp: Path) -> list[str]:
+    """PWG raster turned into PDF by CUPS's own rastertopdf filter, then read as a printed PDF."""
+    done = subprocess.run(["/usr/lib/cups/filter/rastertopdf", "1", "gate", "badge", "1", "", str(raster)],
+                          capture_output=True, check=True, timeout=60)
+    (tmp / "raster.pdf").write_bytes(done.stdout)
+    return qr_texts_of_pdf(tmp / "raster.pdf", tmp)
 
 
 def qr_texts_of_image(image) -> list[str]:

@@ -27,6 +27,7 @@ from printer_servers import (
     RawPort,
     qr_texts_of_image,
     qr_texts_of_pdf,
+    qr_texts_of_pwg,
     served,
 )
 
@@ -53,15 +54,26 @@ def cups(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ippeve(tmp_path_factory):
+def avahi(tmp_path_factory):
     need(HAVE_IPPEVE, "ippeveprinter with Avahi")
-    avahi = Avahi(tmp_path_factory.mktemp("avahi"))
-    try:
-        printer = IppEve(tmp_path_factory.mktemp("ippeve"), avahi.env)
-        yield printer
-        printer.close()
-    finally:
-        avahi.close()
+    daemon = Avahi(tmp_path_factory.mktemp("avahi"))
+    yield daemon
+    daemon.close()
+
+
+@pytest.fixture(scope="module")
+def ippeve(tmp_path_factory, avahi):
+    printer = IppEve(tmp_path_factory.mktemp("ippeve"), avahi.env)
+    yield printer
+    printer.close()
+
+
+@pytest.fixture(scope="module")
+def raster_only(tmp_path_factory, avahi):
+    """An IPP Everywhere printer that takes PWG raster and no PDF."""
+    printer = IppEve(tmp_path_factory.mktemp("ippeve-raster"), avahi.env, formats="image/pwg-raster")
+    yield printer
+    printer.close()
 
 
 @pytest.fixture
@@ -120,6 +132,18 @@ def test_an_ipp_everywhere_printer_prints_the_badge_once(desk_setup, client, ipp
     turn_until(agent, lambda: printer_job(client, desk, job["id"])["state"] == "printed")
     [document] = ippeve.documents(f"gate-{printer_job(client, desk, job['id'])['key']}")
     assert qr_texts_of_pdf(document, tmp_path) == [ticket["code"]]
+
+
+def test_a_printer_without_pdf_gets_pwg_raster_that_cups_reads_back_to_the_ticket(desk_setup, client, raster_only,
+                                                                                   tmp_path):
+    url, desk, add_printer, ticket = desk_setup
+    add_printer(connection=raster_only.uri, language="pdf", media="label-4x3", dpi=203)
+    job = print_badge(client, desk, ticket, page="label-4x3")
+    agent = PrintAgent(url, desk, "ev", "Desk 1", wait=1)
+    turn_until(agent, lambda: printer_job(client, desk, job["id"])["state"] == "printed")
+    [document] = raster_only.documents(f"gate-{printer_job(client, desk, job['id'])['key']}")
+    assert document.read_bytes()[:4] == b"RaS2"
+    assert qr_texts_of_pwg(document, tmp_path) == [ticket["code"]]
 
 
 def test_an_agent_killed_after_sending_and_started_again_prints_the_job_exactly_once(desk_setup, client, ippeve):

@@ -52,6 +52,7 @@ class PrintAgent:
         self.user = getpass.getuser()
         self.sent: dict[int, Sent] = {}
         self.states: dict[str, tuple[str, str, float]] = {}  # printer -> (state, detail, reported at)
+        self.formats: dict[str, tuple[str, ...]] = {}  # printer -> the document formats it takes (IPP)
         self.stopping = False
 
     # The server
@@ -87,6 +88,7 @@ class PrintAgent:
             status = self.ipp(printer["connection"]).status()
         except IppError as err:
             return "offline", str(err)
+        self.formats[printer["name"]] = status["formats"]
         why = _why(status["reasons"], status["message"])
         if status["state"] == "stopped" or not status["accepting"]:
             return "stopped", why or "stopped"
@@ -146,7 +148,8 @@ class PrintAgent:
         try:
             pdf = self.http.get(f"{self.base.split('/api/v1/')[0]}{job['pdf']}", timeout=60)
             pdf.raise_for_status()
-            data, mime = outputs.render_for(printer["language"], pdf.content, printer["dpi"], printer["options"])
+            data, mime = outputs.render_for(printer["language"], pdf.content, printer["dpi"], printer["options"],
+                                            self.formats.get(printer["name"], ()))
             ref = self.send(printer["connection"], data, mime, name)
         except (IppError, OSError, ValueError) as err:
             self.report(job, "failed", f"not printed: {err}"[:500])

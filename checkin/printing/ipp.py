@@ -145,12 +145,14 @@ class IppPrinter:
     def status(self) -> dict:
         """The printer's state (idle, processing, stopped), its reasons and message, and whether it takes jobs."""
         groups = self._call(GET_PRINTER_ATTRIBUTES, [(KEYWORD, "requested-attributes", [
-            "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs"])])
+            "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs",
+            "document-format-supported"])])
         found = next((g for g in groups[1:] if "printer-state" in g), {})
         return {"state": PRINTER_STATES.get(found.get("printer-state"), "unknown"),
                 "reasons": [r for r in _listed(found.get("printer-state-reasons")) if r != "none"],
                 "message": found.get("printer-state-message") or "",
-                "accepting": found.get("printer-is-accepting-jobs", True)}
+                "accepting": found.get("printer-is-accepting-jobs", True),
+                "formats": tuple(_listed(found.get("document-format-supported")))}
 
 
 def _listed(value) -> list:
