@@ -217,7 +217,7 @@ def _pwg_header(width: int, height: int, dpi: int, total: int) -> bytes:
     put(276, dpi, dpi)  # HWResolution
     put(340, 1)  # NumCopies
     put(352, round(width * 72 / dpi), round(height * 72 / dpi))  # PageSize in points
-    put(372, width, height, 0, 8, 8, width)  # cupsWidth, cupsHeight, MediaType, BitsPerColor, BitsPerPixel, BytesPerLine
+    put(372, width, height, 0, 8, 8, width)  # width, height, media type, bits per colour and pixel, bytes per line
     put(396, 0, 18)  # chunky pixels, sgray
     put(420, 1)  # cupsNumColors
     put(452, total, 1, 1)  # TotalPageCount, CrossFeedTransform, FeedTransform
