@@ -193,3 +193,9 @@ def test_a_printer_whose_agent_went_silent_raises_an_alert(app, boss, desk):
     [alert] = boss.get(f"{EV}/alerts").json["alerts"]
     assert alert["kind"] == "printer_down" and "silent" in alert["message"]
     assert boss.get(f"{EV}/printers").json["printers"][0]["state"] == "silent"
+
+
+def test_one_printer_name_added_at_once_from_many_screens_is_added_once(app, token, ev):
+    bearer = token("supervisor", "ev")
+    answers = run_together(8, lambda i: Api(app.test_client(), bearer).post(f"{EV}/printers", ZEBRA))
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 7

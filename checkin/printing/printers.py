@@ -8,6 +8,7 @@ dashboard until it is back.
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..driver import INSERT
 from ..errors import Conflict, Invalid, NotFound
@@ -47,7 +48,11 @@ def add_printer(event: Event, data: dict) -> dict:
                       language=data["language"], media=data["media"], dpi=data["dpi"], options=options,
                       created_at=utcnow())
     db.session.add(printer)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same name added at the same moment: the unique constraint decides
+        db.session.rollback()
+        raise Conflict(f"a printer named {data['name']!r} exists in this event", {"name": ["already taken"]}) from None
     return view(printer, desk.name)
 
 
