@@ -117,6 +117,7 @@ def test_a_job_whose_agent_vanished_is_taken_again_once_its_lease_ran_out(app, b
         db.session.commit()
     second = next_job(desk)
     assert second["id"] == first["id"] and second["attempts"] == 2 and second["lease"] != first["lease"]
+    assert not first["taken_over"] and second["taken_over"]  # the agent looks on the printer before sending
     stale = desk.post(f"{EV}/printer-jobs/{first['id']}/report", {"lease": first["lease"], "state": "sent"})
     assert stale.status_code == 409  # the old lease moves nothing
 

@@ -30,6 +30,10 @@ FOLLOW_EVERY = 0.5  # seconds between looks at the jobs sent
 DONE = {"completed": "printed", "canceled": "failed", "aborted": "failed"}
 
 
+class NotTaken(Exception):
+    """The printer did not take the job (or cannot be asked whether it did, for IPP: the next try looks)."""
+
+
 @dataclass
 class Sent:
     """A job the printer took, followed until it prints or fails."""
@@ -135,23 +139,30 @@ class PrintAgent:
         if job["state"] == "sent":  # taken over from an agent that stopped after sending
             self.sent[job["id"]] = Sent(job, int(job["printer_ref"]))
             return
-        if job["attempts"] > 1:
-            if link.kind == "tcp":
-                self.report(job, "failed", "the agent stopped while sending to a raw printer: check whether the "
-                                           "badge came out, and reprint it if not")
-                return
+        if job["taken_over"] and link.kind == "tcp":  # a raw port cannot be asked what it printed
+            self.report(job, "failed", "the agent stopped while sending to a raw printer: check whether the "
+                                       "badge came out, and reprint it if not")
+            return
+        if job["attempts"] > 1 and link.kind != "tcp":  # tried before: it may be at the printer already
             found = self.ipp(printer["connection"]).find_job(name)
             if found is not None:
                 self.report(job, "sent", None, found)
                 self.sent[job["id"]] = Sent(job, found)
                 return
+        pdf = self.http.get(f"{self.base.split('/api/v1/')[0]}{job['pdf']}", timeout=60)  # fails: lease runs out
+        pdf.raise_for_status()
         try:
-            pdf = self.http.get(f"{self.base.split('/api/v1/')[0]}{job['pdf']}", timeout=60)
-            pdf.raise_for_status()
             data, mime = outputs.render_for(printer["language"], pdf.content, printer["dpi"], printer["options"],
                                             self.formats.get(printer["name"], ()))
+        except ValueError as err:
+            self.report(job, "failed", f"not printed: {err}"[:500])
+            return
+        try:
             ref = self.send(printer["connection"], data, mime, name)
-        except (IppError, OSError, ValueError) as err:
+        except NotTaken as err:  # nothing reached the printer: back in the queue for the next turn
+            self.report(job, "queued", f"the printer did not take it: {err}"[:500])
+            return
+        except (IppError, OSError) as err:
             self.report(job, "failed", f"not printed: {err}"[:500])
             return
         if os.environ.get("GATE_PRINT_AGENT_CRASH_AFTER_SEND"):  # the restart drill: die before saying so
@@ -167,10 +178,17 @@ class PrintAgent:
         """Hand the bytes to the printer; its job id (None for a raw TCP port)."""
         link = outputs.parse_connection(connection)
         if link.kind == "tcp":
-            with socket.create_connection((link.host, link.port), timeout=10) as raw:
+            try:
+                raw = socket.create_connection((link.host, link.port), timeout=10)
+            except OSError as err:
+                raise NotTaken(f"no answer on {link.target}: {err}") from None
+            with raw:
                 raw.sendall(data)
             return None
-        return self.ipp(connection).print_job(data, name, mime)
+        try:
+            return self.ipp(connection).print_job(data, name, mime)
+        except IppError as err:  # even if it did reach the printer, the next try finds it there by name
+            raise NotTaken(str(err)) from None
 
     def follow(self) -> None:
         """Look at the jobs sent: report printed or failed with the printer's reason; keep the leases."""

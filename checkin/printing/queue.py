@@ -99,12 +99,14 @@ def _claim(event: Event, desk_name: str, ready: list[str] | None) -> dict | None
     if ready is not None:
         query = query.join(Printer, Printer.id == PrinterJob.printer_id).where(Printer.name.in_(ready))
     lease = str(uuid.uuid4())
-    for job_id in db.session.scalars(query.order_by(PrinterJob.id).limit(5)).all():
-        won = db.session.execute(update(PrinterJob).where(PrinterJob.id == job_id, takeable).values(
-            state=case((PrinterJob.state == "queued", "sending"), else_=PrinterJob.state), lease=lease,
-            lease_until=now + lease_time(), attempts=PrinterJob.attempts + 1, updated_at=now))
+    for job_id, was in db.session.execute(query.add_columns(PrinterJob.state).order_by(PrinterJob.id).limit(5)).all():
+        won = db.session.execute(update(PrinterJob).where(PrinterJob.id == job_id, PrinterJob.state == was, takeable)
+                                 .values(state=case((PrinterJob.state == "queued", "sending"), else_=PrinterJob.state),
+                                         lease=lease, lease_until=now + lease_time(),
+                                         attempts=PrinterJob.attempts + 1, updated_at=now))
         if won.rowcount == 1:
-            shown = _agent_view(event, db.session.get(PrinterJob, job_id))
+            # Taken over from an agent that stopped while sending: it may have reached the printer.
+            shown = {**_agent_view(event, db.session.get(PrinterJob, job_id)), "taken_over": was == "sending"}
             db.session.commit()
             return shown
     db.session.commit()
