@@ -5,7 +5,13 @@ then measures: the first print job after start, single-badge print jobs one
 after another and from 4 desks at once, the job PDF and label PNG downloads,
 and one bulk job of 1,000 badges on A4 sheets. Prints a markdown table.
 
-    .venv/bin/python bench/print_jobs.py [--database-url URL]
+With --agent (needs CUPS with cups-pdf) the desk prints through `gate
+print-agent` to a queue of a private cupsd: the time from a scan at a gate to
+its badge in the printer's queue with print at check-in on (a desk that hears
+the gate's scans on Socket.IO and prints, as the desk page does), and 1,000
+badges to the CUPS queue.
+
+    .venv/bin/python bench/print_jobs.py [--database-url URL] [--agent]
 """
 import argparse
 import http.client
@@ -59,7 +65,7 @@ def setup(host: str, env: dict, n: int) -> tuple[Client, str, list[int]]:
     assert status == 201, data[:300]
     ids = [t["id"] for t in json.loads(data)["tickets"]]
     desk_token = gate_cli(env, "token", "create", "--role", "badge_desk", "--event", "bench").strip()
-    return Client(host, desk_token), desk_token, ids
+    return Client(host, desk_token), desk_token, ids, admin, json.loads(data)["tickets"]
 
 
 def pct(values: list[float], q: int) -> float:
@@ -67,7 +73,7 @@ def pct(values: list[float], q: int) -> float:
 
 
 def run(host: str, env: dict, single: int, bulk: int) -> list[tuple[str, str]]:
-    desk, token, ids = setup(host, env, single * 3 + bulk + 1)
+    desk, token, ids, _, _ = setup(host, env, single * 3 + bulk + 1)
     rows = []
     status, data, ms = desk.call("POST", f"{EV}/print-jobs", {"ticket_ids": [ids.pop()], "desk": "bench"})
     assert status == 201, data
@@ -105,9 +111,15 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--single", type=int, default=200, help="one-badge jobs timed one after another")
     parser.add_argument("--bulk", type=int, default=1000, help="badges in the bulk job")
+    parser.add_argument("--agent", action="store_true", help="print through gate print-agent to CUPS instead")
     args = parser.parse_args()
     with served(args.database_url) as (host, env, pid):
-        rows = run(host, env, args.single, args.bulk)
+        if args.agent:
+            from print_agent_path import run_agent
+
+            rows = run_agent(host, env, setup(host, env, args.single + args.bulk + 1), args.single, args.bulk)
+        else:
+            rows = run(host, env, args.single, args.bulk)
         rss = peak_rss_mb(pid)
     print("| print jobs over HTTP | result |")
     print("|---|---:|")

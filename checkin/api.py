@@ -50,6 +50,7 @@ def register_views() -> None:
     from .events import views as _events  # noqa: F401
     from .gate import views as _gate  # noqa: F401
     from .live import views as _live  # noqa: F401
+    from .printing import printer_views as _printers  # noqa: F401
     from .printing import views as _printing  # noqa: F401
     from .reports import views as _reports  # noqa: F401
     from .sales import views as _sales  # noqa: F401

@@ -56,6 +56,8 @@ PERMISSIONS = {
     "alerts.ack": {"admin", "supervisor"},
     "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
     "devices.manage": {"admin", "supervisor"},  # pair devices, list and revoke tokens
+    "printers.manage": {"admin", "supervisor"},  # add and remove an event's printers
+    "printers.agent": {"admin", "supervisor", "badge_desk"},  # a desk's print agent takes and reports jobs
 }
 
 

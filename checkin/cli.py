@@ -12,7 +12,7 @@ def main() -> None:
 
 def init_cli(app) -> None:
     """Add the service's commands to app.cli (so `gate` and the test runner both see them)."""
-    from .commands import box, demo, devices, doctor, events, imports, serve, tokens, worker
+    from .commands import box, demo, devices, doctor, events, imports, printers, serve, tokens, worker
 
-    for module in (demo, imports, serve, worker, events, tokens, devices, box, doctor):
+    for module in (demo, imports, serve, worker, events, tokens, devices, box, doctor, printers):
         module.register(app.cli)

@@ -18,6 +18,7 @@ DEFAULTS = {
     "TASKS": True,
     "HOLD_SWEEP_SECONDS": 5,  # how often expired holds are released
     "LIVE_WATCH_SECONDS": 15,  # how often silent devices are looked for, and each node writes the devices it heard
+    "PRINT_LEASE_SECONDS": 30,  # a print agent holds a job this long between reports before another may take it
     "COUNTER_PURGE_SECONDS": 600,  # how often per-minute counter rows the charts no longer show are dropped
     "WEBHOOK_SECONDS": 2,  # how often alerts due for the webhook are posted
     "WEBHOOK_TIMEOUT": 5,  # seconds to wait for the webhook to answer

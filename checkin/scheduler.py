@@ -41,12 +41,14 @@ def shared_tasks(config) -> list[Task]:
     """The tasks one process per deployment runs: holds, device watch, counter purge, webhooks."""
     from .live import tasks as live
     from .live import webhooks
+    from .printing import printers
     from .stock import tasks as stock
 
     return [Task("release expired holds", stock.release_expired_holds, float(config["HOLD_SWEEP_SECONDS"])),
             Task("device watch", live.check_devices, float(config["LIVE_WATCH_SECONDS"])),
             Task("counter purge", live.purge_old_minutes, float(config["COUNTER_PURGE_SECONDS"])),
-            Task("webhooks", webhooks.deliver_webhooks, float(config["WEBHOOK_SECONDS"]))]
+            Task("webhooks", webhooks.deliver_webhooks, float(config["WEBHOOK_SECONDS"])),
+            Task("printer watch", printers.watch_printers, float(config["LIVE_WATCH_SECONDS"]))]
 
 
 def serving_tasks(config, shared: bool | None = None) -> list[Task]:

@@ -115,7 +115,7 @@ def test_serving_runs_the_badge_warm_up_and_the_shared_tasks_unless_told_not_to(
                       "HOLD_SWEEP_SECONDS": 7, "LIVE_WATCH_SECONDS": 20, "WEBHOOK_SECONDS": 3})
     shared = [(t.name, t.every) for t in shared_tasks(app.config)]
     assert shared == [("release expired holds", 7.0), ("device watch", 20.0), ("counter purge", 600.0),
-                      ("webhooks", 3.0)]
+                      ("webhooks", 3.0), ("printer watch", 20.0)]
     assert [(t.name, t.every) for t in serving_tasks(app.config, shared=False)] == [("badge warm-up", None)]
     assert [(t.name, t.every) for t in serving_tasks(app.config)][1:] == shared  # TASKS is on by default
     app.config["TASKS"] = False  # GATE_TASKS=false: this node only serves

@@ -8,7 +8,7 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 ALERT_KINDS = ("low_stock", "sold_out", "oversell_risk", "duplicate_spike", "passback", "offline_conflict",
-               "device_silent", "zone_capacity", "invalid_burst")
+               "device_silent", "zone_capacity", "invalid_burst", "printer_down")
 ALERT_LEVELS = ("info", "warning", "critical")
 
 

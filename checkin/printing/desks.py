@@ -23,7 +23,7 @@ from ..driver import INSERT
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import BadgeRequest, Desk, Event, PrintJob, Ticket, TicketType, utcnow
-from . import jobs
+from . import jobs, printers, queue
 
 SEEN_EVERY = timedelta(seconds=10)  # a desk's last_seen is written at most this often
 OPEN_FOR = timedelta(seconds=45)  # a desk seen this recently has its screen open
@@ -40,8 +40,10 @@ def desk_here(event: Event, name: str) -> dict:
                                           Desk.last_seen <= now - SEEN_EVERY).values(last_seen=now))
     desk = db.session.scalar(select(Desk).where(Desk.event_id == event.id, Desk.name == name))
     queued = _views(BadgeRequest.desk_id == desk.id, BadgeRequest.state == "queued", limit=QUEUE_LIMIT)
+    shown = {"desk": desk_view(desk, now), "requests": queued, "printers": printers.list_printers(event, desk.id),
+             "printer_jobs": queue.desk_jobs(desk)}
     db.session.commit()
-    return {"desk": desk_view(desk, now), "requests": queued}
+    return shown
 
 
 def list_desks(event: Event) -> dict:
@@ -53,7 +55,9 @@ def list_desks(event: Event) -> dict:
 
 
 def desk_view(desk: Desk, now: datetime) -> dict:
-    return {"name": desk.name, "last_seen": desk.last_seen.isoformat(), "open": desk.last_seen > now - OPEN_FOR}
+    agent = desk.agent_seen is not None and desk.agent_seen > now - OPEN_FOR
+    return {"name": desk.name, "last_seen": desk.last_seen.isoformat(), "open": desk.last_seen > now - OPEN_FOR,
+            "agent": agent}
 
 
 def ask_badge(event: Event, ticket_id: int, desk_name: str, actor: str) -> tuple[dict, bool]:

@@ -33,6 +33,7 @@ from ..extensions import db
 from ..models import BadgePrint, Event, PrintJob, Ticket, utcnow
 from ..stock.ledger import journal_many
 from ..tickets.records import current_code
+from . import queue
 from .log import prints_where
 
 MAX_BADGES = 1000
@@ -54,6 +55,7 @@ class PrintRequest:
     start_at: int = 0
     reason: str | None = None
     desk: str | None = None
+    printer: str | None = None  # None: the desk's printer that holds the page, if the desk has printers
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,17 @@ def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[
     event_id = event.id
     db.session.commit()  # end the read before rendering (no lock held meanwhile)
     pdf = render_badges(data, chosen, req.page, req.start_at)
-    job = _record(event_id, req, seen, pdf, actor, within)
+    printer = queue.choose_printer(event_id, req.desk, req.printer, pdf)  # a wrong media is refused here
+
+    def logged(job: PrintJob) -> None:
+        if within is not None:
+            within(job)
+        if printer is not None:
+            queue.enqueue(job, printer)
+
+    job = _record(event_id, req, seen, pdf, actor, logged)
+    if printer is not None:
+        queue.wake_agents()
     return job_view(event, job)
 
 
@@ -219,6 +231,7 @@ def job_view(event: Event, job: PrintJob) -> dict:
         "layout": job.layout, "page": job.page, "start_at": job.start_at, "reason": job.reason,
         "badges": job.badges, "pages": job.pages, "pdf": f"{base}.pdf", "png": f"{base}.png",
         "prints": prints_where(BadgePrint.job_id == job.id, order=BadgePrint.position),
+        "printer_job": queue.for_print_job(job.id),  # None: no printer at the desk, the browser prints it
     }
 
 

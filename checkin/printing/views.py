@@ -61,6 +61,8 @@ class PrintJobIn(Schema):
     start_at = Integer(strict=True, load_default=0, validate=Range(0, 99))
     reason = text(500, allow_none=True)
     desk = String(validate=[Length(1, 64), printable], allow_none=True)
+    printer = String(validate=[Length(1, 64), printable], allow_none=True,
+                     metadata={"description": "None: the desk's printer holding the page; no printer: the browser"})
 
 
 _PNG = {200: {"description": "A 1-bit PNG with its dpi recorded", "content": {"image/png": {}}}}

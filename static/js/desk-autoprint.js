@@ -5,6 +5,7 @@
 
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { api, ev, eventSlug, h, token } from "./api.js";
+import { showPrinters } from "./desk-printers.js";
 import { signOutOnClose } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -99,7 +100,9 @@ export function startSentBadges(printSent, deskName) {
     if (asking) return;
     asking = true;
     try {
-      const { requests } = await api(ev("/desks/queue"), { method: "POST", body: { desk } });
+      const answer = await api(ev("/desks/queue"), { method: "POST", body: { desk } });
+      showPrinters(answer);
+      const { requests } = answer;
       if (requests.length) status.textContent = `Printing ${requests.length} badge(s) sent here…`;
       for (const request of requests) await inTurn(() => printSent(request));
       status.textContent = `Badges the box office sends to ${desk} print here.`;

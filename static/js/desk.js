@@ -7,6 +7,7 @@
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
 import { clockText as time, setEventZone } from "./clock.js";
 import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
+import { sentToPrinter } from "./desk-printers.js";
 import { admitAtDesk, loadAdmitGates } from "./desk-guests.js";
 import { findGuests, showGuests } from "./guest-search.js";
 
@@ -206,6 +207,10 @@ async function sendToPrinter(job) {
   $("print-files").replaceChildren(
     h("a", { href: printUrl, target: "_blank", download: `badge-job-${job.id}.pdf` }, "Badge PDF"),
     label(203), label(300));
+  if (sentToPrinter(job)) { // the desk's print agent prints it: no dialog
+    $("print-files").prepend(`Sent to ${job.printer_job.printer_name}; its state shows below the search. `);
+    return;
+  }
   if ($("after-print").value !== "dialog") return;
   const frame = $("printer");
   frame.onload = () => {
