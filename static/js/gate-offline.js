@@ -9,7 +9,9 @@
 
 import { api, ev } from "./api.js";
 import * as rules from "./gate-rules.js";
-import { hex, hmacSha256 } from "./sha256.js";
+import { hmac } from "/static/vendor/noble-hashes/hmac.js";
+import { sha256 } from "/static/vendor/noble-hashes/sha2.js";
+import { bytesToHex } from "/static/vendor/noble-hashes/utils.js";
 import { verifier } from "./signatures.js";
 
 export { WrongDirection } from "./gate-rules.js";
@@ -33,9 +35,10 @@ function base32(text) {
 const moment = (text) => (text ? new Date(text) : null);
 const bytesOf = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
-/** A foreign barcode as the pack carries it: HMAC-SHA256 under the pack key, 32 hex digits (barcode_digest). */
+/** A foreign barcode as the pack carries it: HMAC-SHA256 under the pack key, 32 hex digits (barcode_digest).
+ * Vendored noble-hashes, not crypto.subtle: a plain-HTTP page has none. */
 export function barcodeDigest(key, text) {
-  return hex(hmacSha256(key, new TextEncoder().encode(text))).slice(0, 32);
+  return bytesToHex(hmac(sha256, key, new TextEncoder().encode(text))).slice(0, 32);
 }
 
 export class GatePack {
