@@ -22,6 +22,7 @@ DEFAULTS = {
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "SQLITE_WRITER_WAIT_SECONDS": 5,  # a request waits this long for its turn to write, then gets a 503
     "PAIRING_MINUTES": 5,  # a pairing code works this long unless its maker says otherwise
     "PAIRING_CODE_TRIES": 5,  # wrong tries that end a pairing code
     "PAIRING_WINDOW_MINUTES": 15,  # refused pairing attempts are counted over this window...

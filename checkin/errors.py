@@ -9,6 +9,7 @@ from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import Response, json, request
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,8 @@ def init_errors(app: APIFlask) -> None:
         return problem(422, "Invalid input", "A value in this request cannot be stored.")
 
     @app.errorhandler(OperationalError)
-    def _busy(error: OperationalError):
+    @app.errorhandler(PoolTimeout)
+    def _busy(error: OperationalError | PoolTimeout):
         log.warning("database unavailable: %s", error)
         resp = problem(503, "Service busy", "The database is busy; try again in a moment.")
         resp.headers["Retry-After"] = "1"
