@@ -29,7 +29,9 @@ DEFAULTS = {
     "PAIRING_CLIENT_FAILURES": 10,  # ...and a client (address) with this many is turned away until they age
     "PAIRING_GLOBAL_FAILURES": 200,  # ...and so is everyone, past this many from all clients together
     "PUBLIC_URL": None,  # the address devices reach the service at, for pairing links; None: as called
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # no body is larger; most endpoints take at most BODY_LIMIT
+    "BODY_LIMIT": 1024 * 1024,  # request body size for endpoints that do not set their own (bodies.py)
+    "BODY_READ_TIMEOUT": 10,  # seconds each read of a request body may wait for the next bytes, then a 408
     # OpenAPI document served from the validating schemas.
     "VALIDATION_ERROR_STATUS_CODE": 422,
     "AUTO_404_RESPONSE": False,

@@ -8,6 +8,7 @@ import scanner
 
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
+from ..bodies import body_limit
 from ..errors import Invalid, problem
 from ..extensions import db
 from ..models import utcnow
@@ -83,6 +84,7 @@ def _pacer() -> _FramePacer:
 
 
 @bp.post("/pair/frame")
+@body_limit(4 * 1024 * 1024)
 @bp.input(PairFrameIn, location="form_and_files")
 @bp.doc(security=[])
 def pair_frame(form_and_files_data):

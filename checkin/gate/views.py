@@ -8,6 +8,7 @@ from scanner.decoding import decode_bytes  # loaded with the app, not on the fir
 
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
+from ..bodies import body_limit
 from ..errors import Invalid
 from ..schemas import CODE, ReasonIn, printable
 from . import admissions, annulment, offline
@@ -50,6 +51,7 @@ class FrameIn(Schema):
 
 
 @bp.post("/events/<slug>/scans/frame")
+@body_limit(9 * 1024 * 1024)  # the frame and its form fields
 @bp.auth_required(**allowed("scan"))
 @bp.input(FrameIn, location="form_and_files")
 @bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"}",
@@ -96,6 +98,7 @@ def gate_pack(slug, query_data):
 
 
 @bp.post("/events/<slug>/scans/batch")
+@body_limit(8 * 1024 * 1024)  # 5,000 scans
 @bp.auth_required(**allowed("scan"))
 @bp.input(BatchIn)
 def scan_batch(slug, json_data):
