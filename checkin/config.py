@@ -32,6 +32,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # no body is larger; most endpoints take at most BODY_LIMIT
     "BODY_LIMIT": 1024 * 1024,  # request body size for endpoints that do not set their own (bodies.py)
     "BODY_READ_TIMEOUT": 10,  # seconds each read of a request body may wait for the next bytes, then a 408
+    "FRAME_DECODES": 2,  # camera frames decoded at once per process (frames.py)...
+    "FRAME_WAIT_SECONDS": 2,  # ...a gate's frame waits this long for its turn, then gets a 503
+    "FRAME_MAX_PIXELS": 3840 * 2160,  # larger frames are refused before decoding
     # OpenAPI document served from the validating schemas.
     "VALIDATION_ERROR_STATUS_CODE": 422,
     "AUTO_404_RESPONSE": False,

@@ -50,6 +50,15 @@ class SoldOut(Conflict):
     title = "Not enough stock"
 
 
+class Busy(DomainError):
+    """The service cannot take this now; `retry_after` says when to try again."""
+
+    status, title = 503, "Service busy"
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail, retry_after=retry_after)
+
+
 def problem(status: int, title: str, detail: str, errors: dict | None = None, **extra) -> Response:
     """A problem+json response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
@@ -112,7 +121,10 @@ def init_errors(app: APIFlask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        return problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        resp = problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        if "retry_after" in error.extra:
+            resp.headers["Retry-After"] = str(error.extra["retry_after"])
+        return resp
 
     @app.before_request
     def _check_path():

@@ -3,13 +3,12 @@ batch uploads, and a supervisor's annulment."""
 from apiflask import Schema
 from apiflask.fields import Boolean, File, Integer, List, Nested, String
 from apiflask.validators import FileSize, Length, OneOf, Range
-
-from scanner.decoding import decode_bytes  # loaded with the app, not on the first frame
+from flask import current_app
 
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
 from ..bodies import body_limit
-from ..errors import Invalid
+from ..frames import decode_frame
 from ..schemas import CODE, ReasonIn, printable
 from . import admissions, annulment, offline
 from .schemas import ScanAnswerOut, ScanIn
@@ -57,13 +56,10 @@ class FrameIn(Schema):
 @bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"}",
                          "content": {"application/json": {"schema": ScanAnswerOut}}}})
 def scan_frame(slug, form_and_files_data):
-    """Decode a camera frame (PNG or JPEG) and judge the first code in it."""
+    """Decode a camera frame (PNG, JPEG, WebP or BMP) and judge the first code in it."""
     data = form_and_files_data
-    try:
-        # Decoding is the expensive part; it runs before any database work.
-        texts = decode_bytes(data.pop("image").read())
-    except ValueError as error:
-        raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
+    # Decoding is the expensive part; it runs before any database work.
+    texts = decode_frame(data.pop("image").read(), float(current_app.config["FRAME_WAIT_SECONDS"]))
     caller = current()
     gate = admissions.gate_for(slug, data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
