@@ -201,6 +201,13 @@ def test_a_quantity_of_5000_digits_is_refused(app, admin, seeded):
     assert "quantity" in r.json["errors"]
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2200-01-02"])
+def test_review_days_outside_the_calendar_the_service_keeps_are_refused(admin, seeded, day):
+    r = admin.get(f"/api/v1/events/ev/review?day={day}")
+    assert_refused(r, day)
+    assert "day" in r.json["errors"]
+
+
 def test_bodies_over_their_endpoint_s_limit_are_refused_unread(app, admin, seeded):
     big_sale = {"type": "GA", "payment": {"method": "cash"}, "holders": [{"name": "x" * 200}] * 6000}
     r = admin.post("/api/v1/events/ev/sales", big_sale)
