@@ -22,6 +22,7 @@ from .errors import problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_DEPTH = 32  # the deepest request schema nests 4 levels
+SHORT = 4000  # no integer in a body this short is too long for Python to read (4,300 digits)
 
 
 def body_limit(size: int):
@@ -39,34 +40,37 @@ def init_bodies(app: Flask) -> None:
 
 def read_body():
     """Read the whole body now, within its endpoint's size limit and the read timeout; check JSON."""
-    if request.method not in BODY_METHODS or request.url_rule is None:
+    req = request._get_current_object()  # looked up once: this runs before every call
+    if req.method not in BODY_METHODS or req.url_rule is None:
         return None  # no body, or a 404/405 that reads none
-    config = current_app.config
-    view = current_app.view_functions.get(request.endpoint)
-    limit = min(getattr(view, "body_limit", config["BODY_LIMIT"]), config["MAX_CONTENT_LENGTH"] or 2**62)
-    if request.content_length is not None and request.content_length > limit:
+    app = current_app._get_current_object()
+    config = app.config
+    limit = min(getattr(app.view_functions.get(req.endpoint), "body_limit", config["BODY_LIMIT"]),
+                config["MAX_CONTENT_LENGTH"] or 2**62)
+    length = req.content_length
+    if length is not None and length > limit:
         return _too_large(limit)
-    request.max_content_length = limit
+    req.max_content_length = limit
     try:
-        data = _read(float(config["BODY_READ_TIMEOUT"]))
+        data = _read(req, config["BODY_READ_TIMEOUT"])
     except RequestEntityTooLarge:
         return _too_large(limit)
     except ClientDisconnected:
         return problem(408, "Request timeout", "The request body did not arrive in full, or not in time.")
-    if data and request.is_json:
+    if data and req.is_json:
         return check_json(data)
     return None
 
 
-def _read(timeout: float) -> bytes:
+def _read(req, timeout: float) -> bytes:
     """The body, cached on the request (form parsing reads it from there); each socket read bounded."""
-    sock = request.environ.get("gunicorn.socket")
+    sock = req.environ.get("gunicorn.socket")
     if sock is None:  # the test client or the development server: nothing to wait for
-        return request.get_data(cache=True)
+        return req.get_data(cache=True)
     before = sock.gettimeout()
     sock.settimeout(timeout)
     try:
-        return request.get_data(cache=True)
+        return req.get_data(cache=True)
     finally:
         sock.settimeout(before)  # the answer is written without this limit, however large it is
 
@@ -77,13 +81,16 @@ def _too_large(limit: int):
 
 def check_json(data: bytes):
     """None if the body is JSON within the limits, else a 400 problem saying what is wrong with it."""
+    brackets = data.count(b"[") + data.count(b"{")
+    if len(data) <= SHORT and brackets <= MAX_DEPTH:
+        return None  # too short for a long integer, too few brackets to nest deep: nothing to parse for
     try:
         value = json.loads(data)
     except RecursionError:
         return _bad_json(f"nested more than {MAX_DEPTH} deep")
     except ValueError as error:  # not JSON, not UTF-8, or an integer too long to convert
         return _bad_json("an integer has too many digits" if "digits" in str(error) else "not valid JSON")
-    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+    if brackets > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         return _bad_json(f"nested more than {MAX_DEPTH} deep")
     return None
 

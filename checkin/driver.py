@@ -8,6 +8,8 @@ On the scan path that work cost more than the database itself. The scan
 path's reads and writes, the live counters and the alerts' insert run here;
 everything else uses db.session.execute.
 """
+import threading
+import weakref
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -81,19 +83,36 @@ def run(statement, /, session: Session | None = None, **params) -> Result:
 def read(statement, /, **params) -> Result:
     """Run a prebuilt read that never waits for SQLite's writer (the token check before every call).
 
-    On SQLite it runs on a pooled connection of its own, outside any transaction
-    (WAL gives the statement a consistent snapshot), so it neither queues behind
-    the writer lock nor takes it. Elsewhere reads wait for no writer, and it runs
-    in the session's transaction like run().
+    On SQLite it runs on the thread's own reading connection, outside any
+    transaction (WAL gives the statement a consistent snapshot), so it neither
+    queues behind the writer lock nor takes it. Elsewhere reads wait for no
+    writer, and it runs in the session's transaction like run().
     """
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return run(statement, **params)
-    raw = engine.raw_connection()
-    try:
-        return _run_on(raw, engine.dialect, statement, params)
-    finally:
-        raw.close()
+    return _run_on(_reader(engine), engine.dialect, statement, params)
+
+
+_readers = threading.local()
+
+
+def _reader(engine):
+    """This thread's SQLite connection for reads outside transactions, made once like the pool makes them.
+
+    A pool checkout and return costs twice the token's read; the thread's own
+    connection costs nothing after the first. It closes with its engine.
+    """
+    mine = getattr(_readers, "by_engine", None)
+    if mine is None:
+        mine = _readers.by_engine = weakref.WeakKeyDictionary()
+    conn = mine.get(engine)
+    if conn is None:
+        fairy = engine.raw_connection()
+        fairy.detach()  # the pool's hooks ran on it (WAL, busy timeout, no implicit BEGIN); now it is ours
+        conn = mine[engine] = fairy.dbapi_connection
+        weakref.finalize(engine, conn.close)
+    return conn
 
 
 def _run_on(dbapi_conn, dialect, statement, params: dict) -> Result:
