@@ -78,6 +78,24 @@ def peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children (the gunicorn worker) have used so far.
+
+    On a shared, noisy machine wall-clock rates swing by a third from run to run; the server's
+    own CPU time per request swings far less, so it is what compares two versions fairly.
+    """
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                  text=True).stdout.split()]
+    ticks = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _worker(host: str, token: str, path: str, bodies: list[dict], threads: int, out) -> None:
     """One load process: `threads` keep-alive connections sharing the bodies."""
     lock = threading.Lock()

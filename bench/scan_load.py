@@ -2,7 +2,8 @@
 
 Creates an event with 20,000 tickets, then drives POST /scans at concurrency
 1, 8 and 32 with first scans, duplicates and invalid codes. Prints a table:
-scans/s, p50/p95/p99 latency, server errors, and the server's peak RSS.
+scans/s, p50/p95/p99 latency, server errors, the server's CPU time per scan
+(steadier than rates on a shared machine), and the server's peak RSS.
 
     .venv/bin/python bench/scan_load.py [--tickets 20000] [--database-url URL]
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import drive, gate_cli, nonce, peak_rss_mb, served  # noqa: E402
+from common import cpu_seconds, drive, gate_cli, nonce, peak_rss_mb, served  # noqa: E402
 
 PLAN_QUICK = [("first scans", 1, 1000), ("first scans", 8, 4000), ("first scans", 32, 4000)]
 PLAN = [("first scans", 1, 1500), ("first scans", 8, 5000), ("first scans", 32, 5000),
@@ -75,14 +76,16 @@ def main() -> None:
         token, codes = setup_event(env, args.tickets)
         random.seed(1)
         fresh, seen = codes[::-1], []
-        print("| scans | concurrency | n | scans/s | p50 ms | p95 ms | p99 ms | 5xx |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| scans | concurrency | n | scans/s | p50 ms | p95 ms | p99 ms | 5xx | server CPU ms/scan |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for kind, concurrency, n in (PLAN_QUICK if args.quick else PLAN):
             bodies = bodies_for(kind, min(n, len(fresh)) if kind == "first scans" else n, fresh, seen)
+            cpu = cpu_seconds(pid)
             r = drive(host, token, "/api/v1/events/bench/scans", bodies, concurrency)
+            cpu = (cpu_seconds(pid) - cpu) / r["n"] * 1000
             errors = sum(v for k, v in r["statuses"].items() if k >= 500)
             print(f"| {kind} | {concurrency} | {r['n']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
-                  f"| {r['p99']:.1f} | {errors} |", flush=True)
+                  f"| {r['p99']:.1f} | {errors} | {cpu:.3f} |", flush=True)
         print(f"\nserver peak RSS: {peak_rss_mb(pid):.0f} MB (gunicorn master + worker)")
 
 

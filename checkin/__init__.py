@@ -6,6 +6,7 @@ from apiflask import APIFlask
 
 from . import config
 from .auth import NoCookieSession
+from .bodies import init_bodies
 from .db import init_db
 from .errors import init_errors
 from .extensions import db, migrate, socketio
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> APIFlask:
                       cors_allowed_origins=[], channel=app.config.get("SOCKETIO_CHANNEL", "gate-live"))
     _socketio_on_its_path_only(app)
     init_errors(app)
+    init_bodies(app)
     init_live(app)
 
     from . import models  # noqa: F401  (tables must be known before migrations run)

@@ -5,8 +5,9 @@ A fast hash is the right tool here: the secret has full entropy, so there is
 nothing to brute-force, and a slow password hash would cost every scan.
 
 Every request reads its token's row (one indexed lookup, run straight on the
-driver in the request's own transaction), so a revoked or expired token stops
-at once, on every node sharing the database; no cache has to be told.
+driver), so a revoked or expired token stops at once, on every node sharing the
+database; no cache has to be told. On SQLite that read runs outside any
+transaction, so checking a token never waits for, nor holds, the writer lock.
 """
 import hashlib
 import logging
@@ -18,8 +19,10 @@ from apiflask import HTTPTokenAuth
 from flask import g
 from flask.sessions import SessionInterface
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from . import driver
+from .db import waiting_for_writer
 from .errors import Forbidden, Invalid, NotFound, problem
 from .extensions import db
 from .models import ApiToken, Event, Gate, utcnow
@@ -137,7 +140,7 @@ def _verify(token: str) -> Principal | None:
     if len(token) > 200:
         g.token_refused = "unknown"
         return None
-    row = driver.run(_LOOKUP, digest=hash_token(token)).first()
+    row = driver.read(_LOOKUP, digest=hash_token(token)).first()
     now = utcnow()
     refused = ("unknown" if row is None else "revoked" if row.revoked_at is not None
                else "expired" if row.expires_at is not None and row.expires_at <= now else None)
@@ -152,7 +155,8 @@ def _verify(token: str) -> Principal | None:
 def note_token_use(_error=None) -> None:
     """After a request, record its token's last use if the last record is a minute old."""
     # A transaction of its own once the request is done, so a read-only request
-    # (whose transaction is rolled back) still counts as a use.
+    # (whose transaction is rolled back) still counts as a use. It never waits for
+    # SQLite's writer: when another holds it, the token's next request tries again.
     token_id = g.pop("token_used", None)
     if token_id is None:
         return
@@ -160,9 +164,12 @@ def note_token_use(_error=None) -> None:
     try:
         db.session.rollback()  # whatever the request left open ends here anyway
         stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_EVERY)
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
-        db.session.commit()
-    except Exception:  # a busy database must not turn an answered request into an error
+        with waiting_for_writer(0):
+            db.session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+            db.session.commit()
+    except OperationalError:  # busy: not worth holding up the answer for
+        db.session.rollback()
+    except Exception:  # nor turning an answered request into an error
         db.session.rollback()
         log.warning("could not record the last use of token %s", token_id, exc_info=True)
 

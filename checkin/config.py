@@ -26,6 +26,7 @@ DEFAULTS = {
     "TRANSFER_FREEZE_MINUTES": 60,  # from this long before the start, transfers need a supervisor
     "QUOTA_FREEZE_MINUTES": 120,  # from this long before the start, quota moves need a supervisor
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "SQLITE_WRITER_WAIT_SECONDS": 5,  # a request waits this long for its turn to write, then gets a 503
     "PAIRING_MINUTES": 5,  # a pairing code works this long unless its maker says otherwise
     "PAIRING_CODE_TRIES": 5,  # wrong tries that end a pairing code
     "PAIRING_WINDOW_MINUTES": 15,  # refused pairing attempts are counted over this window...
@@ -35,7 +36,12 @@ DEFAULTS = {
     "SCAN_INVALID_ADDRESS_LIMIT": 60,  # ...and one client address, whatever devices it names (0: no limit)
     "SCAN_INVALID_WINDOW_SECONDS": 60,
     "PUBLIC_URL": None,  # the address devices reach the service at, for pairing links; None: as called
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # no body is larger; most endpoints take at most BODY_LIMIT
+    "BODY_LIMIT": 1024 * 1024,  # request body size for endpoints that do not set their own (bodies.py)
+    "BODY_READ_TIMEOUT": 10,  # seconds each read of a request body may wait for the next bytes, then a 408
+    "FRAME_DECODES": 2,  # camera frames decoded at once per process (frames.py)...
+    "FRAME_WAIT_SECONDS": 2,  # ...a gate's frame waits this long for its turn, then gets a 503
+    "FRAME_MAX_PIXELS": 3840 * 2160,  # larger frames are refused before decoding
     # OpenAPI document served from the validating schemas.
     "VALIDATION_ERROR_STATUS_CODE": 422,
     "AUTO_404_RESPONSE": False,

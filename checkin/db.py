@@ -4,8 +4,11 @@ SQLite: WAL so readers never block the writer, a busy timeout so writers wait
 instead of failing, and BEGIN IMMEDIATE so a transaction takes the write lock
 before it reads: a guarded read-then-write can then never interleave with
 another writer (the classic "database is locked" upgrade deadlock disappears).
+Inside the process writers queue on a lock, for at most SQLITE_WRITER_WAIT_SECONDS:
+past that the transaction fails as busy (a 503 with Retry-After), never hangs.
 """
 import threading
+from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
@@ -19,10 +22,24 @@ def init_db(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], float(app.config["SQLITE_WRITER_WAIT_SECONDS"]))
 
 
-def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
+_patience = threading.local()  # this thread's own bound on the writer wait, if waiting_for_writer() set one
+
+
+@contextmanager
+def waiting_for_writer(seconds: float):
+    """Within this block, this thread's SQLite transactions wait at most `seconds` for the writer (0: not at all)."""
+    before = getattr(_patience, "seconds", None)
+    _patience.seconds = seconds
+    try:
+        yield
+    finally:
+        _patience.seconds = before
+
+
+def _configure_sqlite(engine: Engine, busy_ms: int, writer_wait: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # transactions are begun explicitly below
@@ -33,11 +50,11 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
-    _serialise_writers(engine.dialect)
+    _serialise_writers(engine.dialect, writer_wait)
 
 
-def _serialise_writers(dialect) -> None:
-    """One writer at a time inside this process.
+def _serialise_writers(dialect, wait: float) -> None:
+    """One writer at a time inside this process, each waiting at most `wait` seconds for its turn.
 
     Threads queue on a lock and wake the moment the previous COMMIT returns,
     instead of polling SQLite's busy handler with growing sleeps; other
@@ -45,9 +62,13 @@ def _serialise_writers(dialect) -> None:
     """
     writer = threading.Lock()
     holders: set[int] = set()
+    busy = dialect.loaded_dbapi.OperationalError
 
     def do_begin(dbapi_conn):
-        writer.acquire()
+        patience = getattr(_patience, "seconds", None)
+        limit = wait if patience is None else patience
+        if not writer.acquire(timeout=limit):
+            raise busy(f"database is busy: no turn to write within {limit:g} s")
         try:
             dbapi_conn.execute("BEGIN IMMEDIATE")
         except BaseException:

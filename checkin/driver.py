@@ -8,6 +8,8 @@ On the scan path that work cost more than the database itself. The scan
 path's reads and writes, the live counters and the alerts' insert run here;
 everything else uses db.session.execute.
 """
+import threading
+import weakref
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -75,13 +77,51 @@ def this_database(statements: dict[str, Any]):
 def run(statement, /, session: Session | None = None, **params) -> Result:
     """Execute a prebuilt statement with these bind values (none named `session`) in the session's transaction."""
     conn = connection(session)
-    dialect = conn.dialect
+    return _run_on(conn.connection, conn.dialect, statement, params)
+
+
+def read(statement, /, **params) -> Result:
+    """Run a prebuilt read that never waits for SQLite's writer (the token check before every call).
+
+    On SQLite it runs on the thread's own reading connection, outside any
+    transaction (WAL gives the statement a consistent snapshot), so it neither
+    queues behind the writer lock nor takes it. Elsewhere reads wait for no
+    writer, and it runs in the session's transaction like run().
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return run(statement, **params)
+    return _run_on(_reader(engine), engine.dialect, statement, params)
+
+
+_readers = threading.local()
+
+
+def _reader(engine):
+    """This thread's SQLite connection for reads outside transactions, made once like the pool makes them.
+
+    A pool checkout and return costs twice the token's read; the thread's own
+    connection costs nothing after the first. It closes with its engine.
+    """
+    mine = getattr(_readers, "by_engine", None)
+    if mine is None:
+        mine = _readers.by_engine = weakref.WeakKeyDictionary()
+    conn = mine.get(engine)
+    if conn is None:
+        fairy = engine.raw_connection()
+        fairy.detach()  # the pool's hooks ran on it (WAL, busy timeout, no implicit BEGIN); now it is ours
+        conn = mine[engine] = fairy.dbapi_connection
+        weakref.finalize(engine, conn.close)
+    return conn
+
+
+def _run_on(dbapi_conn, dialect, statement, params: dict) -> Result:
     plan = _plans.get((id(statement), dialect.name)) or _plan(statement, dialect)
     values = {**plan.fixed, **params} if plan.fixed else params  # params: a fresh dict of this call's own
     for name, convert in plan.binds:
         values[name] = convert(values[name])
     args = list(map(values.__getitem__, plan.names)) if plan.positional else values
-    cursor = _execute(conn, plan.sql, args)
+    cursor = _execute(dbapi_conn, dialect, plan.sql, args)
     try:
         rows = []
         if plan.row is not None:
@@ -93,14 +133,14 @@ def run(statement, /, session: Session | None = None, **params) -> Result:
         cursor.close()
 
 
-def _execute(conn, sql: str, params):
+def _execute(dbapi_conn, dialect, sql: str, params):
     # The driver's errors surface as SQLAlchemy's, as they would through SQLAlchemy.
-    cursor = conn.connection.cursor()
+    cursor = dbapi_conn.cursor()
     try:
         cursor.execute(sql, params)
-    except conn.dialect.loaded_dbapi.Error as error:
+    except dialect.loaded_dbapi.Error as error:
         cursor.close()
-        raise DBAPIError.instance(sql, params, error, conn.dialect.loaded_dbapi.Error) from error
+        raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error) from error
     return cursor
 
 

@@ -9,6 +9,7 @@ from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import Response, json, request
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,15 @@ class Forbidden(DomainError):
 
 class SoldOut(Conflict):
     title = "Not enough stock"
+
+
+class Busy(DomainError):
+    """The service cannot take this now; `retry_after` says when to try again."""
+
+    status, title = 503, "Service busy"
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail, retry_after=retry_after)
 
 
 def problem(status: int, title: str, detail: str, errors: dict | None = None, **extra) -> Response:
@@ -111,7 +121,10 @@ def init_errors(app: APIFlask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        return problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        resp = problem(error.status, error.title, error.detail, error.errors, **error.extra)
+        if "retry_after" in error.extra:
+            resp.headers["Retry-After"] = str(error.extra["retry_after"])
+        return resp
 
     @app.before_request
     def _check_path():
@@ -128,7 +141,8 @@ def init_errors(app: APIFlask) -> None:
         return problem(422, "Invalid input", "A value in this request cannot be stored.")
 
     @app.errorhandler(OperationalError)
-    def _busy(error: OperationalError):
+    @app.errorhandler(PoolTimeout)
+    def _busy(error: OperationalError | PoolTimeout):
         log.warning("database unavailable: %s", error)
         resp = problem(503, "Service busy", "The database is busy; try again in a moment.")
         resp.headers["Retry-After"] = "1"

@@ -4,13 +4,14 @@ Each feature keeps its own schemas beside its views; they validate input and
 generate the OpenAPI document.
 
 Unknown fields are refused (marshmallow's default), integers are strict,
-times must carry an offset, and every string has a length limit.
+times must carry an offset, and every string has a length limit; every
+integer, day and time has bounds.
 """
 import re
 from datetime import datetime, timezone
 
 from apiflask import Schema
-from apiflask.fields import AwareDateTime, Integer, String
+from apiflask.fields import AwareDateTime, Date, Integer, String
 from apiflask.validators import Length, Range, Regexp
 from marshmallow import ValidationError, validates_schema
 
@@ -51,6 +52,11 @@ def text(max_len: int, required: bool = False, **kw) -> String:
 
 def when(**kw) -> AwareDateTime:
     return AwareDateTime(format="iso", validate=Range(EARLIEST, LATEST), **kw)
+
+
+def calendar_day(**kw) -> Date:
+    """A calendar day (YYYY-MM-DD) within the years the service keeps."""
+    return Date(validate=Range(EARLIEST.date(), LATEST.date()), **kw)
 
 
 def count(**kw) -> Integer:

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from scanner.backends import Decoder, resolve_decoder
-from scanner.image import as_gray, image_from_bytes
+from scanner.image import MAX_PIXELS, as_gray, image_from_bytes
 from scanner.pipeline import scan
 
 __all__ = ["DEFAULT_BUDGET_MS", "decode", "decode_bytes"]
@@ -30,7 +30,11 @@ def decode(image: np.ndarray, decoder: str | Decoder | None = None, budget_ms: f
 
 
 def decode_bytes(
-    data: bytes | bytearray | memoryview, decoder: str | Decoder | None = None, budget_ms: float | None = None
+    data: bytes | bytearray | memoryview,
+    decoder: str | Decoder | None = None,
+    budget_ms: float | None = None,
+    max_pixels: int = MAX_PIXELS,
 ) -> list[str]:
-    """Decode an uploaded PNG/JPEG and return its QR texts; ValueError if the bytes are no image."""
-    return decode(image_from_bytes(data), decoder=decoder, budget_ms=budget_ms)
+    """Decode an uploaded PNG, JPEG, WebP or BMP and return its QR texts; ValueError if the bytes
+    are no such image or it has more than `max_pixels` pixels."""
+    return decode(image_from_bytes(data, max_pixels), decoder=decoder, budget_ms=budget_ms)

@@ -7,7 +7,7 @@ import struct
 import cv2
 import numpy as np
 
-__all__ = ["as_gray", "declared_size", "image_from_bytes"]
+__all__ = ["as_gray", "declared_size", "image_format", "image_from_bytes"]
 
 # Uploads larger than this are refused before decoding: a phone photo is a few MB.
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
@@ -52,18 +52,26 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
     raise TypeError(f"unsupported image pixel type {image.dtype}")
 
 
-def image_from_bytes(data: bytes | bytearray | memoryview) -> np.ndarray:
-    """Decode an encoded image (PNG, JPEG, WebP, BMP...) to 8-bit grey; ValueError if impossible."""
+def image_from_bytes(data: bytes | bytearray | memoryview, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode a PNG, JPEG, WebP or BMP image to 8-bit grey; ValueError if impossible or too large.
+
+    The size the header announces is checked before anything is decoded, and
+    only formats whose header is read here are decoded at all: a few kilobytes
+    of TIFF or another format could otherwise announce gigapixels.
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"expected image bytes, got {type(data).__name__}")
     if len(data) == 0:
         raise ValueError("image is empty (0 bytes)")
     if len(data) > MAX_IMAGE_BYTES:
         raise ValueError(f"image is too large ({len(data)} bytes, at most {MAX_IMAGE_BYTES})")
-    declared = declared_size(bytes(data[:65536]))
-    if declared is not None and declared[0] * declared[1] > MAX_PIXELS:
-        # A small PNG or JPEG can announce gigapixels; refuse before allocating them.
-        raise ValueError(f"image is too large ({declared[0]}x{declared[1]} pixels)")
+    if image_format(data) is None:
+        raise ValueError("not an image this service reads (PNG, JPEG, WebP or BMP)")
+    declared = declared_size(data)
+    if declared is None or min(declared) <= 0:
+        raise ValueError("not a readable image (its header gives no size)")
+    if declared[0] * declared[1] > max_pixels:
+        raise ValueError(f"image is too large ({declared[0]}x{declared[1]} pixels, at most {max_pixels:,})")
     buffer = np.frombuffer(data, dtype=np.uint8)
     try:
         image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
@@ -71,29 +79,77 @@ def image_from_bytes(data: bytes | bytearray | memoryview) -> np.ndarray:
         raise ValueError(f"not a readable image: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
     if image is None or image.size == 0:
         raise ValueError("not a readable image (expected PNG, JPEG, WebP or BMP bytes)")
-    if image.size > MAX_PIXELS:
+    if image.size > max_pixels:
         raise ValueError(f"image is too large ({image.shape[1]}x{image.shape[0]} pixels)")
     return image
 
 
-def declared_size(head: bytes) -> tuple[int, int] | None:
-    """Width and height a PNG or JPEG header announces, or None if not found."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
-        width, height = struct.unpack(">II", head[16:24])
-        return width, height
-    if head.startswith(b"\xff\xd8"):
-        return _jpeg_size(head)
+def image_format(data: bytes | bytearray | memoryview) -> str | None:
+    """'png', 'jpeg', 'webp' or 'bmp' from the first bytes, or None for anything else."""
+    head = bytes(data[:12])
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"BM"):
+        return "bmp"
     return None
 
 
-def _jpeg_size(head: bytes) -> tuple[int, int] | None:
+def declared_size(data: bytes | bytearray | memoryview) -> tuple[int, int] | None:
+    """Width and height a PNG, JPEG, WebP or BMP header announces, or None if not found."""
+    data = memoryview(data)
+    kind = image_format(data)
+    try:
+        if kind == "png" and data[12:16] == b"IHDR":
+            return struct.unpack_from(">II", data, 16)
+        if kind == "jpeg":
+            return _jpeg_size(data)
+        if kind == "webp":
+            return _webp_size(data)
+        if kind == "bmp":
+            return _bmp_size(data)
+    except (struct.error, IndexError):  # the header ends before the size
+        return None
+    return None
+
+
+def _jpeg_size(data: memoryview) -> tuple[int, int] | None:
     """Walk the JPEG segments to the start-of-frame marker that holds the size."""
     at = 2
-    while at + 9 <= len(head) and head[at] == 0xFF:
-        marker, length = head[at + 1], struct.unpack(">H", head[at + 2 : at + 4])[0]
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        marker, length = data[at + 1], struct.unpack_from(">H", data, at + 2)[0]
         # SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", head[at + 5 : at + 9])
+            height, width = struct.unpack_from(">HH", data, at + 5)
             return width, height
         at += 2 + length
+    return None
+
+
+def _webp_size(data: memoryview) -> tuple[int, int] | None:
+    """The canvas size of a simple (VP8, VP8L) or extended (VP8X) WebP file."""
+    chunk = bytes(data[12:16])
+    if chunk == b"VP8 " and bytes(data[23:26]) == b"\x9d\x01\x2a":
+        width, height = struct.unpack_from("<HH", data, 26)
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and data[20] == 0x2F:
+        bits = struct.unpack_from("<I", data, 21)[0]
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":
+        width, height = (int.from_bytes(data[at:at + 3], "little") + 1 for at in (24, 27))
+        return width, height
+    return None
+
+
+def _bmp_size(data: memoryview) -> tuple[int, int] | None:
+    """The size in a BMP's info header (the old 12-byte one or any later, larger one)."""
+    header = struct.unpack_from("<I", data, 14)[0]
+    if header == 12:
+        return struct.unpack_from("<HH", data, 18)
+    if header >= 40:
+        width, height = struct.unpack_from("<ii", data, 18)
+        return width, abs(height)  # a negative height is a top-down image
     return None

@@ -183,3 +183,44 @@ def test_token_of_another_event_is_refused(client, token, seeded, make_event):
     api = Api(client, token("gate", "other"))
     r = api.post("/api/v1/events/ev/scans", {"code": seeded["code"], "gate": "north"})
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("body", [b"[" * 10_000, b'{"code": ' + b"[" * 5_000 + b"]" * 5_000 + b', "gate": "north"}',
+                                  b'{"code": "x", "gate": "north", "nonce": ' + b"9" * 5_000 + b"}"],
+                         ids=["10,000 nested arrays", "deep value", "5,000-digit number"])
+def test_deep_or_huge_json_is_refused_as_the_body(app, admin, seeded, body):
+    with app.app_context():
+        before = snapshot()
+    r = admin.client.post("/api/v1/events/ev/scans", data=body,
+                          headers={**admin.headers, "Content-Type": "application/json"})
+    assert_refused(r, body[:20])
+    assert r.status_code == 400 and "body" in r.json["errors"]
+    with app.app_context():
+        assert snapshot() == before
+
+
+def test_a_quantity_of_5000_digits_is_refused(app, admin, seeded):
+    body = b'{"type": "GA", "payment": {"method": "cash"}, "quantity": ' + b"9" * 5_000 + b"}"
+    r = admin.client.post("/api/v1/events/ev/sales", data=body,
+                          headers={**admin.headers, "Content-Type": "application/json"})
+    assert_refused(r, "5,000 digits")
+    r = admin.post("/api/v1/events/ev/sales", {"type": "GA", "payment": {"method": "cash"}, "quantity": 10**300})
+    assert_refused(r, "300 digits")
+    assert "quantity" in r.json["errors"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2200-01-02"])
+def test_review_days_outside_the_calendar_the_service_keeps_are_refused(admin, seeded, day):
+    r = admin.get(f"/api/v1/events/ev/review?day={day}")
+    assert_refused(r, day)
+    assert "day" in r.json["errors"]
+
+
+def test_bodies_over_their_endpoint_s_limit_are_refused_unread(app, admin, seeded):
+    big_sale = {"type": "GA", "payment": {"method": "cash"}, "holders": [{"name": "x" * 200}] * 6000}
+    r = admin.post("/api/v1/events/ev/sales", big_sale)
+    assert r.status_code == 413 and r.content_type == "application/problem+json"
+    scans = [{"code": seeded["code"], "gate": "north", "nonce": f"n-{i}", "device": "d" * 60}
+             for i in range(5000)]
+    r = admin.post("/api/v1/events/ev/scans/batch", {"scans": scans})  # about 1.3 MB: a batch may be larger
+    assert r.status_code == 200, r.json

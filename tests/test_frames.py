@@ -1,10 +1,14 @@
 """Tablet frames: the server decodes the image and judges the code in it."""
 import io
+import time
+from pathlib import Path
 
 import cv2
 import numpy as np
 import segno
+from PIL import Image
 
+from checkin import frames
 from helpers import Api
 
 
@@ -56,3 +60,62 @@ def test_frame_that_is_not_an_image_is_refused(client, token, make_event):
     r = gate.client.post("/api/v1/events/ev/scans/frame", headers=gate.headers,
                          data={"gate": "north"}, content_type="multipart/form-data")
     assert r.status_code == 422 and "image" in r.json["errors"]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_tiff_bomb_is_refused_quickly_without_memory(client, token, make_event):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    out = io.BytesIO()
+    Image.new("1", (20000, 20000), 1).save(out, format="TIFF", compression="group4")  # 400 megapixels
+    bomb = out.getvalue()
+    assert len(bomb) < 64 * 1024
+    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+    before = peak_rss_mb()
+    began = time.monotonic()
+    r = post_frame(gate, bomb)
+    assert time.monotonic() - began < 0.5
+    assert r.status_code == 422 and "image" in r.json["errors"]
+    assert peak_rss_mb() - before < 50
+
+
+def test_frames_over_the_pixel_bound_are_refused(app, client, token, make_event, issue):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    code = issue()[0]["code"]
+    app.config["FRAME_MAX_PIXELS"] = 640 * 480
+    r = post_frame(gate, camera_frame(code))  # 1280x720
+    assert r.status_code == 422 and "too large" in r.json["errors"]["image"][0]
+    app.config["FRAME_MAX_PIXELS"] = 1280 * 720
+    assert post_frame(gate, camera_frame(code)).json["status"] == "ok"
+
+
+def test_gates_and_pairing_share_a_few_decoding_slots(app, client, token, make_event, issue):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    code = issue()[0]["code"]
+    app.config["FRAME_WAIT_SECONDS"] = 0.3
+    with app.app_context():
+        slots = frames.decoding_slots()
+    taken = 0
+    while slots.acquire(blocking=False):  # every slot busy, as with that many frames decoding
+        taken += 1
+    assert taken == app.config["FRAME_DECODES"]
+    try:
+        began = time.monotonic()
+        r = post_frame(gate, camera_frame(code))
+        assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+        assert 0.25 < time.monotonic() - began < 2
+        paired = client.post("/api/v1/pair/frame", data={"image": (io.BytesIO(png_of("x")), "f.png")},
+                             content_type="multipart/form-data")
+        assert paired.status_code == 503  # the unauthenticated decoder waits for no turn at all
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert post_frame(gate, camera_frame(code)).json["status"] == "ok"

@@ -4,12 +4,11 @@ import time
 
 from flask import current_app, request
 
-import scanner
-
 from ..api import actor, allowed, bp, load_event
 from ..auth import current
-from ..errors import Invalid, problem
-from ..extensions import db
+from ..bodies import body_limit
+from ..errors import problem
+from ..frames import decode_frame
 from ..models import utcnow
 from . import pairing, tokens
 from .links import pair_url, qr_data_uri
@@ -58,15 +57,15 @@ def pair(json_data):
 
 class _FramePacer:
     """An unauthenticated decoder must not become anyone's free CPU: one frame per client per
-    interval, and few decodes at once in the process."""
+    interval (and, as for every frame, few decodes at once in the process: frames.py)."""
 
-    def __init__(self, interval: float = 0.25, at_once: int = 2):
-        self.interval, self.slots = interval, threading.BoundedSemaphore(at_once)
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
         self.last: dict[str, float] = {}
         self.lock = threading.Lock()
 
     def admit(self, client: str) -> bool:
-        """Whether this client's frame may be decoded now (then release `slots` after decoding)."""
+        """Whether this client may send a frame now."""
         now = time.monotonic()
         with self.lock:
             if now - self.last.get(client, 0.0) < self.interval:
@@ -74,7 +73,7 @@ class _FramePacer:
             if len(self.last) > 10_000:
                 self.last = {c: t for c, t in self.last.items() if now - t < self.interval}
             self.last[client] = now
-        return self.slots.acquire(blocking=False)
+        return True
 
 
 def _pacer() -> _FramePacer:
@@ -83,22 +82,16 @@ def _pacer() -> _FramePacer:
 
 
 @bp.post("/pair/frame")
+@body_limit(4 * 1024 * 1024)
 @bp.input(PairFrameIn, location="form_and_files")
 @bp.doc(security=[])
 def pair_frame(form_and_files_data):
     """Read a pairing QR code in a camera frame: {"status": "found", "code"} or {"status": "no_code"}."""
     client = _client()
     pairing.check_limits(client, utcnow())
-    db.session.rollback()  # the limit check's transaction must not stay open while the frame decodes
-    pacer = _pacer()
-    if not pacer.admit(client):
+    if not _pacer().admit(client):
         return problem(429, "Too many frames", "Send at most a few frames a second.")
-    try:
-        texts = scanner.decode_bytes(form_and_files_data["image"].read())
-    except ValueError as error:
-        raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
-    finally:
-        pacer.slots.release()
+    texts = decode_frame(form_and_files_data["image"].read(), wait=0)  # nobody waits for a turn here
     code = pairing.code_in(texts)
     return {"status": "found", "code": code} if code else {"status": "no_code"}
 

@@ -3,12 +3,13 @@ find a guest to admit by hand, the offline gate pack and batch uploads, and a su
 from apiflask import Schema
 from apiflask.fields import Boolean, File, Integer, List, Nested, String
 from apiflask.validators import FileSize, Length, OneOf, Range
-
-from scanner.decoding import decode_bytes  # loaded with the app, not on the first frame
+from flask import current_app
 
 from ..api import actor, allowed, bp, load_event, may
 from ..auth import current
-from ..errors import Forbidden, Invalid, problem
+from ..bodies import body_limit
+from ..errors import Forbidden, problem
+from ..frames import decode_frame
 from ..schemas import CODE, ReasonIn, printable
 from . import admissions, annulment, guests, offline, throttle
 from .schemas import GuestQuery, ScanAnswerOut, ScanIn
@@ -72,18 +73,16 @@ class FrameIn(Schema):
 
 
 @bp.post("/events/<slug>/scans/frame")
+@body_limit(9 * 1024 * 1024)  # the frame and its form fields
 @bp.auth_required(**allowed("scan"))
 @bp.input(FrameIn, location="form_and_files")
 @bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"}",
                          "content": {"application/json": {"schema": ScanAnswerOut}}}})
 def scan_frame(slug, form_and_files_data):
-    """Decode a camera frame (PNG or JPEG) and judge the first code in it."""
+    """Decode a camera frame (PNG, JPEG, WebP or BMP) and judge the first code in it."""
     data = form_and_files_data
-    try:
-        # Decoding is the expensive part; it runs before any database work.
-        texts = decode_bytes(data.pop("image").read())
-    except ValueError as error:
-        raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
+    # Decoding is the expensive part; it runs before any database work.
+    texts = decode_frame(data.pop("image").read(), float(current_app.config["FRAME_WAIT_SECONDS"]))
     caller = current()
     gate = admissions.gate_for(slug, data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
@@ -121,6 +120,7 @@ def gate_pack(slug, query_data):
 
 
 @bp.post("/events/<slug>/scans/batch")
+@body_limit(8 * 1024 * 1024)  # 5,000 scans
 @bp.auth_required(**allowed("scan"))
 @bp.input(BatchIn)
 def scan_batch(slug, json_data):

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from ..errors import Invalid
 from ..extensions import db
 from ..models import Admission, Allocation, Channel, Event, LedgerEntry, Sale, Ticket, TicketType
+from ..schemas import EARLIEST, LATEST
 from ..stock.holds import release_expired_now
 
 
@@ -23,6 +25,8 @@ def review(event: Event, day: date | None = None) -> dict:
     release_expired_now(event.id)
     tz = ZoneInfo(event.timezone)
     day = day or datetime.now(tz).date()
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise Invalid(f"day: between {EARLIEST.date()} and {LATEST.date()}", {"day": ["outside the years kept"]})
     start = datetime.combine(day, time.min, tz)
     end = start + timedelta(days=1)
     types = {t.id: t for t in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id)

@@ -4,11 +4,11 @@ Same rules as schemas.py: unknown fields refused, strict integers, times
 with an offset, every string limited and printable.
 """
 from apiflask import Schema
-from apiflask.fields import Date, Integer, List, Nested, String
+from apiflask.fields import Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
 from ..models import SALE_STATES
-from ..schemas import CODE, HolderIn, printable, text, when
+from ..schemas import CODE, HolderIn, calendar_day, printable, text, when
 
 MAX_PER_SALE = 100
 
@@ -81,4 +81,4 @@ class PoolSalesIn(Schema):
 
 
 class ReviewQuery(Schema):
-    day = Date(metadata={"description": "the event's local day, YYYY-MM-DD; default today"})
+    day = calendar_day(metadata={"description": "the event's local day, YYYY-MM-DD; default today"})

@@ -93,7 +93,8 @@ async function scanFrame(blob) {
     const answer = await api(ev("/scans/frame"), { method: "POST", form });
     if (answer.status !== "no_code") { show(answer); camera.hold(RESULT_MS); }
   } catch (err) {
-    if (err.status === 0) setOffline(true); else showError(err);
+    if (err.status === 0) setOffline(true);
+    else if (err.status !== 503) showError(err);  // busy reading other frames: the next frame comes soon
   }
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import cv2
@@ -132,3 +133,73 @@ def test_decode_bytes_refuses_images_announcing_gigapixels() -> None:
     jpeg[sof + 5 : sof + 9] = struct.pack(">HH", 60_000, 60_000)
     with pytest.raises(ValueError, match="too large"):
         scanner.decode_bytes(bytes(jpeg))
+
+
+def _image_in(extension: str, shape: tuple[int, int] = (8, 8)) -> bytearray:
+    ok, data = cv2.imencode(extension, np.zeros(shape, np.uint8))
+    assert ok
+    return bytearray(data.tobytes())
+
+
+@pytest.mark.parametrize("extension", [".tiff", ".pgm", ".pfm", ".hdr", ".ras", ".sr"])
+def test_decode_bytes_reads_only_formats_whose_size_it_checks(extension: str) -> None:
+    data = bytes(_image_in(extension)) if extension not in (".pfm", ".hdr") else \
+        cv2.imencode(extension, np.zeros((8, 8, 3), np.float32))[1].tobytes()
+    with pytest.raises(ValueError, match="PNG, JPEG, WebP or BMP"):
+        scanner.decode_bytes(data)
+
+
+def test_decode_bytes_refuses_a_group4_tiff_bomb_before_decoding() -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (20000, 20000), 1).save(out, format="TIFF", compression="group4")
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match="PNG, JPEG, WebP or BMP"):
+        scanner.decode_bytes(out.getvalue())
+    assert time.perf_counter() - began < 0.1
+
+
+def test_decode_bytes_reads_the_size_of_webp_and_bmp_before_decoding() -> None:
+    import struct
+
+    from scanner.image import declared_size
+
+    lossless = cv2.imencode(".webp", np.zeros((8, 8), np.uint8), [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes()
+    lossy = cv2.imencode(".webp", np.zeros((8, 8), np.uint8), [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes()
+    assert declared_size(lossless) == (8, 8) and declared_size(lossy) == (8, 8)
+    assert declared_size(bytes(_image_in(".bmp", (6, 10)))) == (10, 6)
+    big = bytearray(lossless)
+    big[21:25] = struct.pack("<I", 9999 | (9999 << 14))  # VP8L: width-1 and height-1, 14 bits each
+    with pytest.raises(ValueError, match="too large"):
+        scanner.decode_bytes(bytes(big), max_pixels=1_000_000)
+    extended = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0" + (16383).to_bytes(3, "little") * 2 + b"\0" * 16
+    with pytest.raises(ValueError, match="too large"):
+        scanner.decode_bytes(extended)
+    bmp = _image_in(".bmp")
+    bmp[18:26] = struct.pack("<ii", 30_000, -30_000)  # a top-down image of 900 megapixels
+    with pytest.raises(ValueError, match="too large"):
+        scanner.decode_bytes(bytes(bmp))
+
+
+def test_decode_bytes_finds_a_jpeg_size_behind_large_segments() -> None:
+    import struct
+
+    jpeg = _image_in(".jpg")
+    comment = b"\xff\xfe" + struct.pack(">H", 60_002) + b"c" * 60_000  # two comments before the frame header
+    jpeg[2:2] = comment * 2
+    sof = jpeg.index(b"\xff\xc0")
+    jpeg[sof + 5 : sof + 9] = struct.pack(">HH", 8000, 8000)
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match="too large"):
+        scanner.decode_bytes(bytes(jpeg))
+    assert time.perf_counter() - began < 0.1  # refused from its header, not after decoding 64 megapixels
+
+
+def test_decode_bytes_takes_its_caller_s_pixel_bound() -> None:
+    data = bytes(_image_in(".png", (100, 200)))
+    assert scanner.decode_bytes(data, max_pixels=20_000) == []
+    with pytest.raises(ValueError, match="too large"):
+        scanner.decode_bytes(data, max_pixels=19_999)
