@@ -40,9 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 def prepare_database(url: str) -> None:
     """The schema at the newest revision, so `gate serve` has nothing to migrate."""
+    from flask_migrate import stamp
+
     from checkin import create_app
     from checkin.extensions import db
-    from flask_migrate import stamp
 
     app = create_app({"DATABASE_URL": url, "LIVE_BACKGROUND": False})
     with app.app_context():

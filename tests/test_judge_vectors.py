@@ -4,9 +4,9 @@ local judge (from the server's own gate pack for the same event): one set of rul
 The browser's judge runs the same vectors in tests/browser/test_judge_vectors.py.
 """
 import pytest
+from judge_vectors import Case, ServerRecords, expected, load_vectors, outcome, set_up
 
 import checkin.gate.admissions
-from judge_vectors import Case, ServerRecords, expected, load_vectors, outcome, set_up
 from scanner.gate_pack import GatePack
 from scanner.local_judge import WrongDirection, direction_at, judge_here
 

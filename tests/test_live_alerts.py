@@ -201,7 +201,8 @@ def test_a_serving_hub_writes_the_devices_it_heard_from_on_its_own_clock(tmp_pat
                 db.session.remove()
             return seen
 
-        assert admin.post("/api/v1/events/ev/devices/heartbeat", {"gate": "north", "device": "tab-1"}).status_code == 204
+        beat = admin.post("/api/v1/events/ev/devices/heartbeat", {"gate": "north", "device": "tab-1"})
+        assert beat.status_code == 204
         wait_for(lambda: devices() == {"tab-1": "north"})  # no task needed: each node writes its own sightings
         admin.post(SCAN, {"code": ticket["code"], "gate": "north", "device": "tab-2"})
         wait_for(lambda: devices() == {"tab-1": "north", "tab-2": "north"})

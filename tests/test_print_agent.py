@@ -15,9 +15,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
-from checkin.printing.agent import PrintAgent
-from helpers import Api
 from printer_servers import (
     HAVE_CUPS,
     HAVE_IPPEVE,
@@ -30,6 +27,9 @@ from printer_servers import (
     qr_texts_of_pwg,
     served,
 )
+
+from checkin.printing.agent import PrintAgent
+from helpers import Api
 
 EV = "/api/v1/events/ev"
 GATE = str(Path(sys.executable).with_name("gate"))

@@ -48,7 +48,8 @@ def test_upgrade_moves_the_seat_revokes_the_old_code_and_admits_by_the_new_type(
     t = issue(channel="web")[0]
     assert scan(ev["gate"], t["code"], "lounge")["reason"] == "not_admitted"
     r = ev["box"].post(f"{EV}/tickets/{t['id']}/upgrade",
-                       {"to_type": "VIP", "payment": {"method": "card", "reference": "POS-9"}, "reason": "wants lounge"})
+                       {"to_type": "VIP", "payment": {"method": "card", "reference": "POS-9"},
+                        "reason": "wants lounge"})
     assert r.status_code == 200, r.json
     assert r.json["type"]["code"] == "VIP" and r.json["price"] == "100.00"
     assert r.json["price_difference"] == "75.00" and r.json["badge"]["needs_print"] is True

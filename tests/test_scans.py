@@ -113,7 +113,8 @@ def test_type_not_admitted_at_gate(gate, issue):
 
 def test_before_gate_opens_is_invalid_time(gate, admin, issue):
     opens = NOW + timedelta(hours=1)
-    r = admin.patch("/api/v1/events/ev/gates/north", {"opens_at": iso(opens), "closes_at": iso(opens + timedelta(hours=8))})
+    hours = {"opens_at": iso(opens), "closes_at": iso(opens + timedelta(hours=8))}
+    r = admin.patch("/api/v1/events/ev/gates/north", hours)
     assert r.status_code == 200, r.json
     t = issue()[0]
     assert scan(gate, t["code"])["reason"] == "invalid_time"

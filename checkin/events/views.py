@@ -48,7 +48,8 @@ def get_event(slug):
     """An event with its types, channels and gates."""
     event = load_event(slug)
     return {**_event_view(event), "ticket_types": [_type_view(t) for t in event.types],
-            "channels": [_channel_view(c) for c in db.session.scalars(select(Channel).where(Channel.event_id == event.id))],
+            "channels": [_channel_view(c)
+                         for c in db.session.scalars(select(Channel).where(Channel.event_id == event.id))],
             "gates": [_gate_view(g) for g in db.session.scalars(select(Gate).where(Gate.event_id == event.id))]}
 
 

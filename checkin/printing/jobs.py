@@ -109,7 +109,8 @@ def _check_request(req: PrintRequest) -> None:
     first: dict[int, int] = {}
     for i, ticket_id in enumerate(req.ticket_ids):
         if ticket_id in first:
-            raise Invalid(f"ticket {ticket_id} is listed twice", {f"ticket_ids.{i}": [f"repeats ticket_ids.{first[ticket_id]}"]})
+            raise Invalid(f"ticket {ticket_id} is listed twice",
+                          {f"ticket_ids.{i}": [f"repeats ticket_ids.{first[ticket_id]}"]})
         first[ticket_id] = i
     per_page = badges.PAGES[req.page].per_page if req.page else 1
     if not 0 <= req.start_at < per_page:

@@ -42,7 +42,8 @@ def release(hold: Hold, now: datetime, actor: str, how: str, reason: str | None 
     left = hold.quantity - hold.used
     return_held(ttype, hold.channel_id, left, max(0, hold.from_quota - hold.used))
     journal(hold.event_id, actor, ACTIONS[how], type_id=hold.type_id, channel_id=hold.channel_id,
-            quantity=-left, reason=reason, before={"hold": hold.id, "sale": hold.sale_id, "state": "active"}, after={"state": how})
+            quantity=-left, reason=reason, before={"hold": hold.id, "sale": hold.sale_id, "state": "active"},
+            after={"state": how})
     return True
 
 

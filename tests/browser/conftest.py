@@ -5,12 +5,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from flask_migrate import stamp
 from werkzeug.serving import make_server
 
 from checkin import create_app
 from checkin.auth import create_token
 from checkin.extensions import db
-from flask_migrate import stamp
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

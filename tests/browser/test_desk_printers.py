@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from printer_servers import HAVE_CUPS, Cups
 
 from checkin.printing.agent import PrintAgent
 from helpers import NOW, Api, iso
-from printer_servers import HAVE_CUPS, Cups
 
 pytestmark = pytest.mark.browser
 EV = "/api/v1/events/ev"

@@ -11,15 +11,15 @@ import random
 import threading
 
 import pytest
+from flask_migrate import stamp
+from judge_vectors import Case, ServerRecords, load_vectors, outcome, set_up
+from judge_vectors import expected as offline_expectation
 from werkzeug.serving import make_server
 
 from checkin import create_app
 from checkin.auth import create_token
 from checkin.extensions import db
-from flask_migrate import stamp
 from helpers import Api
-from judge_vectors import Case, ServerRecords, load_vectors, outcome, set_up
-from judge_vectors import expected as offline_expectation
 from scanner.ticket_codes import barcode_digest
 
 pytestmark = pytest.mark.browser
