@@ -164,3 +164,14 @@ def test_a_device_clock_a_little_ahead_is_taken(app, gate, issue):
     ahead = iso(now() + timedelta(seconds=app.config["SCAN_CLOCK_SKEW_SECONDS"] // 2))
     r = gate.post(f"{EV}/scans/batch", {"scans": [item(a["code"], scanned_at=ahead)]})
     assert r.status_code == 200 and r.json["scans"][0]["status"] == "ok", r.json
+
+
+def test_a_re_read_under_another_scans_nonce_is_a_409(gate, issue):
+    a, b = issue(n=2)
+    scan = {"gate": "north", "device": "tab-1"}
+    assert gate.post(f"{EV}/scans", {**scan, "code": a["code"], "nonce": "n-1"}).json["status"] == "ok"
+    assert gate.post(f"{EV}/scans", {**scan, "code": b["code"], "nonce": "n-2"}).json["status"] == "ok"
+    again = gate.post(f"{EV}/scans", {**scan, "code": a["code"], "nonce": "n-3"}).json
+    assert again["repeat"] is True and again["ticket"]["id"] == a["id"], "a re-read a moment later"
+    r = gate.post(f"{EV}/scans", {**scan, "code": a["code"], "nonce": "n-2"})
+    assert r.status_code == 409 and "nonce" in r.json["errors"], r.json

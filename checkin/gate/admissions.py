@@ -94,7 +94,8 @@ def judge(gate: Row, req: ScanRequest, device: str, claimed: bool = False) -> di
     ticket, reason = (resolve_ticket(gate.event_id, req.ticket_id, since) if req.manual
                       else resolve(gate.event_id, req.code, since))
     if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
-        return replay(_same_nonce(gate, req, direction) or prior)
+        # A re-read under another nonce: that nonce may already name another scan (409).
+        return replay(prior if prior.nonce == req.nonce else _same_nonce(gate, req, direction) or prior)
     when = min(req.scanned_at, now) if claimed and req.offline and req.scanned_at else now
     if reason is None:
         reason = refusal(gate, ticket, direction, when)

@@ -112,19 +112,28 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def take_batch(slug: str, items: list[dict], device_default: str, binding, actor: str | None = None) -> list[dict]:
-    """Judge uploaded scans (manual ones too) one by one, each exactly once (by nonce).
+def check_batch(slug: str, items: list[dict], device_default: str, binding, actor: str | None = None) -> list[tuple]:
+    """Each uploaded scan's (gate, request, direction), once every item passed what could refuse it.
 
-    All or nothing for what can be refused: every item's gate, the token's
-    binding, direction, scan time and nonce are checked before any is judged,
-    and the first bad one refuses the whole batch (4xx naming `scans.N.field`
-    and `item`: N). What judging finds (a duplicate, an invalid code) is an
-    answer per item, stored as it comes. An entry a gate allowed offline that
-    the server judges a duplicate is a conflict: the person is already in, so
-    it is flagged for a supervisor.
+    All or nothing: every item's gate, the token's binding, direction, scan
+    time and nonce are checked before any is judged, and the first bad one
+    refuses the whole batch (4xx naming `scans.N.field`, and `item`: N).
+    """
+    checked = _checked(slug, items, device_default, binding, actor)
+    _check_stored_nonces(checked)
+    return checked
+
+
+def judge_batch(checked: list[tuple]) -> list[dict]:
+    """Judge checked uploads (manual ones too) one by one, each exactly once (by nonce), as of their scan time.
+
+    What judging finds (a duplicate, an invalid code) is an answer per item,
+    stored as it comes. An entry a gate allowed offline that the server judges
+    a duplicate is a conflict: the person is already in, so it is flagged for
+    a supervisor.
     """
     answers = []
-    for i, (gate, req, _direction) in enumerate(_checked(slug, items, device_default, binding, actor)):
+    for i, (gate, req, _direction) in enumerate(checked):
         try:
             answer = judge(gate, req, req.device, claimed=True)
         except DomainError as error:  # a nonce another request took meanwhile: the items before it stand
@@ -151,7 +160,6 @@ def _checked(slug: str, items: list[dict], device_default: str, binding, actor: 
                 raise nonce_conflict()  # one nonce for two scans within the batch
         except DomainError as error:
             raise _of_item(error, i) from None
-    _check_stored_nonces(checked)
     return checked
 
 
