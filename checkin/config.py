@@ -12,6 +12,7 @@ DEFAULTS = {
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "REDIS_URL": None,  # None: Socket.IO stays in-process
     "REREAD_SECONDS": 5,  # same device, same code within this many seconds is a re-read
+    "SCAN_CLOCK_SKEW_SECONDS": 120,  # a device's scan time may be this far off the server's (scanned_at bounds)
     "HOLD_MINUTES": 5,  # a card/UPI sale's seats stay held this long
     # Background tasks (scheduler.py): `gate serve` runs them unless TASKS is false or it is given
     # --no-tasks; `gate worker` runs them alone. Each period is in seconds.

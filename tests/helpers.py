@@ -9,6 +9,11 @@ def iso(dt: datetime) -> str:
     return dt.isoformat()
 
 
+def scanned_now() -> str:
+    """A scan time as a device sends it now: the server refuses one from before the event existed (NOW may be)."""
+    return iso(datetime.now(timezone.utc))
+
+
 class Api:
     """The test client with a bearer token and JSON helpers."""
 

@@ -10,7 +10,7 @@ from checkin import create_app
 from checkin.extensions import db, socketio
 from checkin.live.hub import hub_of
 from checkin.models import Scan
-from helpers import NOW, Api, iso, run_together
+from helpers import NOW, Api, iso, run_together, scanned_now
 from live_helpers import by_name, received
 
 EV = "/api/v1/events/ev"
@@ -283,9 +283,9 @@ def test_manual_scans_count_like_any_scan(gate, admin, issue):
 def test_offline_batches_take_manual_scans(gate, admin, issue):
     a, b = issue(n=2)
     gate.post(SCAN, {"code": b["code"], "gate": "south"})
-    items = [{"ticket_id": a["id"], "gate": "north", "nonce": "m-1", "offline": True, "scanned_at": iso(NOW),
+    items = [{"ticket_id": a["id"], "gate": "north", "nonce": "m-1", "offline": True, "scanned_at": scanned_now(),
               "note": "admitted while offline"},
-             {"ticket_id": b["id"], "gate": "north", "nonce": "m-2", "offline": True, "scanned_at": iso(NOW)}]
+             {"ticket_id": b["id"], "gate": "north", "nonce": "m-2", "offline": True, "scanned_at": scanned_now()}]
     answers = gate.post(f"{SCAN}/batch", {"scans": items}).json
     assert [(s["status"], s["conflict"], s["scan"]["manual"]) for s in answers["scans"]] == [
         ("ok", False, True), ("refused", True, True)]

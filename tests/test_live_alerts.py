@@ -10,7 +10,7 @@ from checkin.live.alerts import candidate, raise_alerts, settings_for
 from checkin.live.hub import hub_of
 from checkin.live.tasks import check_devices
 from checkin.models import Event, GateDevice, utcnow
-from helpers import NOW, Api, iso
+from helpers import NOW, Api, iso, scanned_now
 from live_helpers import threaded_app, wait_for
 
 ALERTS = "/api/v1/events/ev/alerts"
@@ -159,7 +159,7 @@ def test_a_ticket_tried_at_a_second_gate_and_offline_conflicts(app, admin, make_
     admin.post(SCAN, {"code": a["code"], "gate": "south", "device": "t3"})  # the same passback: one alert
     admin.post(SCAN, {"code": b["code"], "gate": "north"})
     r = admin.post(f"{SCAN}/batch", {"scans": [{"code": b["code"], "gate": "south", "offline": True, "nonce": "o-1",
-                                                "scanned_at": iso(NOW), "device": "offline-tab"}]})
+                                                "scanned_at": scanned_now(), "device": "offline-tab"}]})
     assert r.status_code == 200 and r.json["conflicts"] == 1
     found = open_alerts(app, admin)
     assert sorted(a["kind"] for a in found) == ["offline_conflict", "passback"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from checkin.gate import throttle
 from checkin.tickets import codes
-from helpers import NOW, Api, iso
+from helpers import NOW, Api, iso, scanned_now
 from scanner.ticket_codes import barcode_digest, load_key, signed_by
 
 
@@ -33,11 +33,11 @@ def test_batch_upload_is_judged_once_and_flags_cross_gate_conflicts(client, toke
     gate = Api(client, token("gate", "ev"))
     a, b = issue(n=2)
     offline_north = [{"code": a["code"], "gate": "north", "nonce": "n-1", "offline": True,
-                      "scanned_at": iso(NOW), "device": "north-1"},
+                      "scanned_at": scanned_now(), "device": "north-1"},
                      {"code": b["code"], "gate": "north", "nonce": "n-2", "offline": True,
-                      "scanned_at": iso(NOW), "device": "north-1"}]
+                      "scanned_at": scanned_now(), "device": "north-1"}]
     offline_south = [{"code": a["code"], "gate": "south", "nonce": "s-1", "offline": True,
-                      "scanned_at": iso(NOW), "device": "south-1"}]
+                      "scanned_at": scanned_now(), "device": "south-1"}]
     first = gate.post("/api/v1/events/ev/scans/batch", {"scans": offline_north}).json
     assert [s["status"] for s in first["scans"]] == ["ok", "ok"] and first["conflicts"] == 0
     again = gate.post("/api/v1/events/ev/scans/batch", {"scans": offline_north}).json

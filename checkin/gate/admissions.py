@@ -5,7 +5,16 @@ row for the zone or flips it from outside to inside with a guarded UPDATE;
 of two simultaneous entries exactly one changes a row, the other is a
 duplicate. Every attempt is stored with the answer it got; a repeated nonce
 hits the unique constraint when the scan is stored, the whole judgement
-rolls back, and the first answer is returned.
+rolls back, and the first answer is returned if the nonce came with the same
+request (code or ticket, gate, direction), else a 409: a nonce never answers
+for another ticket.
+
+A device's clock is believed only within bounds (check_claim): a scan time
+ahead of the server's by more than SCAN_CLOCK_SKEW_SECONDS, or before the event
+existed here (no device could have had its pack or any of its codes), is
+refused. Only an offline upload (/scans/batch) is judged as of its scan time;
+a single scan is judged now, whatever it says, so `offline` cannot reopen a
+closed gate.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from scanner.rules import DUPLICATE, WrongDirection, direction_at, refusal, verdict
 
 from ..driver import Row
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events.setup import event_by_slug
 from ..extensions import db
 from ..live import counters
@@ -54,17 +63,40 @@ def gate_for(slug: str, code: str) -> Row:
     return gate
 
 
-def judge(gate: Row, req: ScanRequest, device: str) -> dict:
-    """Judge one scan at a gate, store it, and return the answer the gate shows."""
+def check(gate: Row, req: ScanRequest, now: datetime) -> str:
+    """What can be refused before judging, with nothing written: the direction (returned), the scan time."""
     direction = _direction(gate, req.direction)
+    if req.scanned_at is not None:
+        check_claim(gate, req.scanned_at, now)
+    return direction
+
+
+def check_claim(gate: Row, scanned_at: datetime, now: datetime) -> None:
+    """Refuse a scan time ahead of the server beyond the skew, or before the event existed here."""
+    skew = timedelta(seconds=current_app.config["SCAN_CLOCK_SKEW_SECONDS"])
+    if scanned_at > now + skew:
+        raise Invalid("scanned_at is in the future: check the device's clock",
+                      {"scanned_at": [f"more than {int(skew.total_seconds())} s ahead of the server's clock"]})
+    if scanned_at < gate.event_created_at - skew:
+        raise Invalid("scanned_at is before this event existed: check the device's clock",
+                      {"scanned_at": ["before the event (its gate pack and codes) existed"]})
+
+
+def judge(gate: Row, req: ScanRequest, device: str, claimed: bool = False) -> dict:
+    """Judge one scan at a gate, store it, and return the answer the gate shows.
+
+    `claimed`: an offline upload, judged as of its scan time (already bounded by check_claim).
+    """
     now = utcnow()
+    direction = check(gate, req, now)
     since = now - timedelta(seconds=current_app.config["REREAD_SECONDS"])
     # A manual scan names its ticket instead of a code; from here on both are judged alike.
     ticket, reason = (resolve_ticket(gate.event_id, req.ticket_id, since) if req.manual
                       else resolve(gate.event_id, req.code, since))
     if ticket is not None and (prior := _reread(ticket, req.code, gate, device, direction)):
-        return replay(prior)
-    when = req.scanned_at if req.offline and req.scanned_at else now  # offline: judged as of the scan
+        # A re-read under another nonce: that nonce may already name another scan (409).
+        return replay(prior if prior.nonce == req.nonce else _same_nonce(gate, req, direction) or prior)
+    when = min(req.scanned_at, now) if claimed and req.offline and req.scanned_at else now
     if reason is None:
         reason = refusal(gate, ticket, direction, when)
     admission, left = None, False
@@ -88,7 +120,7 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
         db.session.commit()
     except IntegrityError:  # this nonce was stored first, by another request or node
         db.session.rollback()
-        prior = q.run(q.SCAN_BY_NONCE, event_id=gate.event_id, nonce=req.nonce).first() if req.nonce else None
+        prior = _same_nonce(gate, req, direction)
         if prior is None:
             raise
         return replay(prior)
@@ -100,9 +132,32 @@ def judge(gate: Row, req: ScanRequest, device: str) -> dict:
 def check_gate_binding(gate: Row, bound_event_id: int | None, bound_gate_id: int | None) -> None:
     """Refuse a token bound to another event or another gate."""
     if bound_event_id is not None and bound_event_id != gate.event_id:
-        raise Forbidden("This token belongs to another event.")
+        raise Forbidden("This token belongs to another event.", {"gate": ["another event's gate"]})
     if bound_gate_id is not None and bound_gate_id != gate.id:
-        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.")
+        raise Forbidden(f"This token may only scan at its own gate, not at {gate.code}.",
+                        {"gate": ["not this token's gate"]})
+
+
+def same_request(prior: Row, gate: Row, req: ScanRequest, direction: str) -> bool:
+    """Whether a stored scan was made by this very request: its nonce may answer for it."""
+    if prior.gate_id != gate.id or prior.direction != direction or prior.manual != req.manual:
+        return False
+    return prior.ticket_id == req.ticket_id if req.manual else prior.code == req.code
+
+
+def nonce_conflict() -> Conflict:
+    return Conflict("This nonce was sent with another scan (code, ticket, gate or direction): "
+                    "send each scan with its own nonce.", {"nonce": ["already used for another scan"]})
+
+
+def _same_nonce(gate: Row, req: ScanRequest, direction: str) -> Row | None:
+    """The scan stored under this request's nonce, if any; 409 if it was another request's."""
+    if not req.nonce:
+        return None
+    prior = q.run(q.SCAN_BY_NONCE, event_id=gate.event_id, nonce=req.nonce).first()
+    if prior is not None and not same_request(prior, gate, req, direction):
+        raise nonce_conflict()
+    return prior
 
 
 def _direction(gate: Row, asked: str | None) -> str:

@@ -42,9 +42,11 @@ from sqlalchemy import select
 from scanner.ticket_codes import barcode_digest
 
 from ..driver import Row
+from ..errors import DomainError
 from ..extensions import db
-from ..models import Event, LedgerEntry, SigningKey, Ticket, TicketType
-from .admissions import ScanRequest, gate_for, judge
+from ..models import Event, LedgerEntry, SigningKey, Ticket, TicketType, utcnow
+from .admissions import ScanRequest, check, gate_for, judge, nonce_conflict, same_request
+from .queries import SCAN_BY_NONCES
 
 _PACK_KEY_LABEL = b"gate pack: foreign barcodes"
 
@@ -110,18 +112,79 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def take_batch(slug: str, items: list[dict], device_default: str, binding, actor: str | None = None) -> list[dict]:
-    """Judge uploaded scans (manual ones too) one by one, each exactly once (by nonce).
+def check_batch(slug: str, items: list[dict], device_default: str, binding, actor: str | None = None) -> list[tuple]:
+    """Each uploaded scan's (gate, request, direction), once every item passed what could refuse it.
 
-    An entry a gate allowed offline that the server judges a duplicate is a
-    conflict: the person is already in, so it is flagged for a supervisor.
+    All or nothing: every item's gate, the token's binding, direction, scan
+    time and nonce are checked before any is judged, and the first bad one
+    refuses the whole batch (4xx naming `scans.N.field`, and `item`: N).
+    """
+    checked = _checked(slug, items, device_default, binding, actor)
+    _check_stored_nonces(checked)
+    return checked
+
+
+def judge_batch(checked: list[tuple]) -> list[dict]:
+    """Judge checked uploads (manual ones too) one by one, each exactly once (by nonce), as of their scan time.
+
+    What judging finds (a duplicate, an invalid code) is an answer per item,
+    stored as it comes. An entry a gate allowed offline that the server judges
+    a duplicate is a conflict: the person is already in, so it is flagged for
+    a supervisor.
     """
     answers = []
-    for item in items:
-        item = dict(item)
-        gate = gate_for(slug, item.pop("gate"))
-        binding(gate)
-        answer = judge(gate, ScanRequest(**item, actor=actor), item.get("device") or device_default)
-        answer["conflict"] = bool(item.get("offline") and answer["reason"] == "duplicate")
+    for i, (gate, req, _direction) in enumerate(checked):
+        try:
+            answer = judge(gate, req, req.device, claimed=True)
+        except DomainError as error:  # a nonce another request took meanwhile: the items before it stand
+            raise _of_item(error, i) from None
+        answer["conflict"] = bool(req.offline and answer["reason"] == "duplicate")
         answers.append(answer)
     return answers
+
+
+def _checked(slug: str, items: list[dict], device_default: str, binding, actor: str | None) -> list[tuple]:
+    """Each item's (gate, request, direction), once every item passed what could refuse it."""
+    gates, checked, first_of = {}, [], {}
+    now = utcnow()
+    for i, item in enumerate(items):
+        item = dict(item)
+        try:
+            code = item.pop("gate")
+            if code not in gates:
+                gates[code] = gate_for(slug, code)
+                binding(gates[code])
+            req = ScanRequest(**{**item, "device": item.get("device") or device_default}, actor=actor)
+            checked.append((gates[code], req, check(gates[code], req, now)))
+            if req.nonce and _scan_of(*first_of.setdefault(req.nonce, checked[-1])) != _scan_of(*checked[-1]):
+                raise nonce_conflict()  # one nonce for two scans within the batch
+        except DomainError as error:
+            raise _of_item(error, i) from None
+    return checked
+
+
+def _scan_of(gate: Row, req: ScanRequest, direction: str) -> tuple:
+    """What a nonce binds to: the gate, the code or ticket, the direction."""
+    return gate.id, req.code, req.ticket_id, direction
+
+
+def _check_stored_nonces(checked: list[tuple]) -> None:
+    """409 naming the first item whose nonce is stored for another scan."""
+    nonces = list({req.nonce for _gate, req, _direction in checked if req.nonce})
+    stored = {}
+    for start in range(0, len(nonces), 500):
+        stored.update((row.nonce, row) for row in db.session.execute(
+            SCAN_BY_NONCES, {"event_id": checked[0][0].event_id, "nonces": nonces[start:start + 500]}))
+    for i, (gate, req, direction) in enumerate(checked):
+        prior = stored.get(req.nonce)
+        if prior is not None and not same_request(prior, gate, req, direction):
+            raise _of_item(nonce_conflict(), i)
+
+
+def _of_item(error: DomainError, i: int) -> DomainError:
+    """The error of one item, its fields named as in the body (`scans.N.field`) and its index as `item`."""
+    fields = error.errors or {"body": [error.detail]}
+    error.errors = {f"scans.{i}.{field}": messages for field, messages in fields.items()}
+    error.detail = f"scans.{i}: {error.detail}"
+    error.extra = {**error.extra, "item": i}
+    return error

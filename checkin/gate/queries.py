@@ -11,8 +11,8 @@ from ..driver import per_database, run, this_database
 from ..models import Admission, Channel, Event, Gate, Scan, Ticket, TicketType
 
 GATE = select(
-    Event.id.label("event_id"), Event.timezone, Gate.id, Gate.code, Gate.name, Gate.zone, Gate.admits,
-    Gate.direction, Gate.reentry, Gate.opens_at, Gate.closes_at,
+    Event.id.label("event_id"), Event.timezone, Event.created_at.label("event_created_at"), Gate.id, Gate.code,
+    Gate.name, Gate.zone, Gate.admits, Gate.direction, Gate.reentry, Gate.opens_at, Gate.closes_at,
 ).join(Event, Event.id == Gate.event_id).where(Event.slug == bindparam("slug"), Gate.code == bindparam("code"))
 
 def _ticket(*where):
@@ -41,11 +41,13 @@ TICKET_BY_SERIAL = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.seri
 TICKET_BY_BARCODE = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.barcode == bindparam("code"))
 TICKET_BY_ID = _ticket(Ticket.event_id == bindparam("event_id"), Ticket.id == bindparam("ticket_id"))
 
-_SCAN = select(Scan.id, Scan.at, Scan.code, Scan.device, Scan.gate_id, Scan.direction, Scan.offline,
-               Scan.forced, Scan.manual, Scan.note, Scan.annulled_at, Scan.answer, Gate.code.label("gate_code")
-               ).join(Gate, Gate.id == Scan.gate_id)
+_SCAN = select(Scan.id, Scan.at, Scan.ticket_id, Scan.nonce, Scan.code, Scan.device, Scan.gate_id, Scan.direction,
+               Scan.offline, Scan.forced, Scan.manual, Scan.note, Scan.annulled_at, Scan.answer,
+               Gate.code.label("gate_code")).join(Gate, Gate.id == Scan.gate_id)
 SCAN_BY_ID = _SCAN.where(Scan.id == bindparam("scan_id"))
 SCAN_BY_NONCE = _SCAN.where(Scan.event_id == bindparam("event_id"), Scan.nonce == bindparam("nonce"))
+SCAN_BY_NONCES = _SCAN.where(Scan.event_id == bindparam("event_id"),  # a batch's (db.session.execute)
+                             Scan.nonce.in_(bindparam("nonces", expanding=True)))
 INSERT_SCAN = insert(Scan).values({c: bindparam(c) for c in (
     "event_id", "gate_id", "ticket_id", "code", "device", "direction", "nonce", "scanned_at", "at", "status",
     "reason", "offline", "forced", "manual", "actor", "note", "answer")}).returning(Scan.id)

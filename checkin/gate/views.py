@@ -124,12 +124,14 @@ def gate_pack(slug, query_data):
 @bp.auth_required(**allowed("scan"))
 @bp.input(BatchIn)
 def scan_batch(slug, json_data):
-    """Upload scans made offline; each is judged once (by nonce); conflicts come back flagged."""
+    """Upload scans made offline; each is judged once (by nonce); conflicts come back flagged.
+    A refused item refuses the whole batch (`scans.N.field`, `item`: N) and nothing is stored."""
     caller = current()
     device = f"token:{caller.token_id}"
-    gate = admissions.gate_for(slug, json_data["scans"][0]["gate"])
-    _binding(gate)
+    # All or nothing: every item passes its checks (naming the first bad one) before any is judged.
+    checked = offline.check_batch(slug, json_data["scans"], device, _binding, caller.actor)
+    gate = checked[0][0]
     throttle.check(gate.event_id, device)  # each item's invalid codes count below, against the token
-    answers = offline.take_batch(slug, json_data["scans"], device, _binding, caller.actor)
+    answers = offline.judge_batch(checked)
     throttle.noted(gate, device, answers)
     return {"scans": answers, "conflicts": sum(a["conflict"] for a in answers)}

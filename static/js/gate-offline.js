@@ -161,11 +161,25 @@ const fromBase64 = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 export const queue = {
   items() { return JSON.parse(localStorage.getItem(queueKey()) || "[]"); },
   add(scan) { localStorage.setItem(queueKey(), JSON.stringify([...this.items(), scan])); },
+  /** Upload the queue. The server refuses a batch whole, naming the one bad scan (`item`: a wrong
+   *  clock, a reused nonce): that scan is dropped and the rest sent again, so one never blocks the queue. */
   async flush() {
-    const items = this.items();
-    if (!items.length) return { uploaded: 0, conflicts: 0 };
-    const result = await api(ev("/scans/batch"), { method: "POST", body: { scans: items } });
-    localStorage.setItem(queueKey(), JSON.stringify(this.items().slice(items.length)));
-    return { uploaded: items.length, conflicts: result.conflicts };
+    let rejected = 0;
+    for (;;) {
+      const items = this.items();
+      if (!items.length) return { uploaded: 0, conflicts: 0, rejected };
+      try {
+        const result = await api(ev("/scans/batch"), { method: "POST", body: { scans: items } });
+        localStorage.setItem(queueKey(), JSON.stringify(this.items().slice(items.length)));
+        return { uploaded: items.length, conflicts: result.conflicts, rejected };
+      } catch (err) {
+        const bad = err.problem && err.problem.item;
+        if (!Number.isInteger(bad) || ![403, 404, 409, 422].includes(err.status)) throw err;
+        const left = this.items();  // scans queued meanwhile were appended: the index still holds
+        left.splice(bad, 1);
+        localStorage.setItem(queueKey(), JSON.stringify(left));
+        rejected += 1;
+      }
+    }
   },
 };

@@ -108,10 +108,15 @@ async function heartbeat() {
   try {
     await state.pack.refresh();
     if (state.offline || queue.items().length) {
-      const { conflicts } = await queue.flush();
+      const { conflicts, rejected } = await queue.flush();
       setOffline(false);
-      if (conflicts) $("message").textContent = `${conflicts} offline conflict(s) reported to the supervisor`;
-      else if ($("result").classList.contains("idle")) idle();
+      const said = [conflicts && `${conflicts} offline conflict(s) reported to the supervisor`,
+                    rejected && `${rejected} offline scan(s) refused by the server (check this device's clock)`];
+      if (conflicts || rejected) {  // kept until the next scan: the last verdict's timer must not wipe it
+        clearTimeout(state.clearTimer);
+        idle();
+        $("message").textContent = said.filter(Boolean).join("; ");
+      } else if ($("result").classList.contains("idle")) idle();
     }
   } catch (err) {
     if (err.status === 0) setOffline(true);

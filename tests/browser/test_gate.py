@@ -87,6 +87,29 @@ def test_offline_scans_are_judged_locally_and_uploaded_once(page, seeded, screen
     assert counts["gates"]["north"]["entries"] == 1 and counts["zones"]["hall"]["inside"] == 1
 
 
+def test_an_offline_scan_the_server_refuses_is_dropped_and_the_rest_uploaded(page, seeded, screenshot):
+    """A scan from a wrong clock refuses the whole batch, naming it: the gate drops that one, sends the rest."""
+    page.goto(seeded["url"])
+    page.wait_for_selector("body[data-ready]")
+    page.context.set_offline(True)
+    for ticket in seeded["tickets"][:2]:
+        wedge_scan(page, ticket["code"])
+        page.wait_for_selector("#offline-banner:not([hidden])")
+        page.wait_for_selector("#result[data-status=ok]")
+    page.evaluate("""() => {
+        const queued = JSON.parse(localStorage.getItem("gate.queue./events/ev"));
+        queued[0].scanned_at = "2199-12-31T10:00:00Z";
+        localStorage.setItem("gate.queue./events/ev", JSON.stringify(queued));
+    }""")
+    page.context.set_offline(False)
+    page.wait_for_selector("#offline-banner[hidden]", state="attached", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('refused by the server')")
+    screenshot("offline-refused")
+    assert page.evaluate("localStorage.getItem('gate.queue./events/ev')") == "[]"
+    counts = seeded["admin"].get("/api/v1/events/ev/counts").json
+    assert counts["gates"]["north"]["entries"] == 1 and counts["zones"]["hall"]["inside"] == 1
+
+
 def test_camera_frames_are_decoded_and_judged(seeded, tmp_path, camera_page):
     video = tmp_path / "code.y4m"
     write_y4m(video, seeded["tickets"][2]["code"])
