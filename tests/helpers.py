@@ -1,6 +1,6 @@
 """Helpers the tests import: an API client with a token, times, and threads started together."""
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 NOW = datetime.now(timezone.utc)
 
@@ -35,6 +35,19 @@ class Api:
 
     def as_role(self, bearer: str) -> "Api":
         return Api(self.client, bearer)
+
+
+def small_event(admin: Api, names=("Ada",), timezone: str = "UTC") -> list[dict]:
+    """Event `ev` (Expo, on since an hour), type GA, gate north into hall; one GA ticket per name."""
+    assert admin.post("/api/v1/events", {"slug": "ev", "name": "Expo", "timezone": timezone,
+                                         "starts_at": iso(NOW - timedelta(hours=1)),
+                                         "ends_at": iso(NOW + timedelta(days=1))}).status_code == 201
+    assert admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 50,
+                                                         "badge_type": "General"}).status_code == 201
+    assert admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North Gate", "zone": "hall",
+                                                  "admits": ["GA"]}).status_code == 201
+    rows = [{"type": "GA", "holder": {"name": name}} for name in names]
+    return admin.post("/api/v1/events/ev/tickets", {"tickets": rows}).json["tickets"]
 
 
 def run_together(n: int, work, timeout: float = 60) -> list:

@@ -4,13 +4,11 @@ event that exists. A few examples per operation keep the whole run well under a 
 half; GATE_FUZZ_EXAMPLES asks for more."""
 import os
 import tempfile
-import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest import ENGINES, POSTGRES_URL, _postgres_schema_url
+from conftest import ENGINES, fresh_database
 from flask_migrate import stamp
-from sqlalchemy import create_engine, text
 
 from checkin import create_app
 from checkin.auth import create_token
@@ -38,17 +36,8 @@ ENGINE = ENGINES[-1]  # PostgreSQL when it is there: it refuses more than SQLite
 @pytest.fixture(scope="module")
 def fuzz_url(tmp_path_factory):
     """One database for the whole run: a SQLite file, or a PostgreSQL schema of its own."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'gate.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield _postgres_schema_url(schema)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with fresh_database(ENGINE, tmp_path_factory.mktemp("fuzz")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

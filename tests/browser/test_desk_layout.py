@@ -87,7 +87,8 @@ def test_a_draft_shows_its_errors_by_field_previews_and_saves(live_app, live_tok
     page.fill("#doc", json.dumps(doc, indent=2))
     expect(page.locator("#errors li")).to_have_count(0)
     expect(page.locator("#preview-status")).to_contain_text("Preview of the layout in the editor")
-    page.wait_for_function("() => [...document.querySelectorAll('#samples img')].every((i) => i.complete && i.naturalWidth)")
+    page.wait_for_function("() => [...document.querySelectorAll('#samples img')]"
+                           ".every((i) => i.complete && i.naturalWidth)")
     corner = page.evaluate("""async () => {
         const img = document.querySelector('#samples img');
         const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;

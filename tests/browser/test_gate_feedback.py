@@ -1,12 +1,11 @@
 """What the gate sounds and buzzes per verdict (static/js/gate-feedback.js), heard through a spy on
 Web Audio's oscillators and on navigator.vibrate in real Chromium, and the sound on/off switch."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from helpers import NOW, Api, iso
+from helpers import Api, small_event
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -28,15 +27,7 @@ Object.defineProperty(Navigator.prototype, "vibrate", { configurable: true,
 @pytest.fixture
 def gate_page(live_app, live_token, browser):
     admin = Api(live_app.test_client(), live_token("admin"))
-    assert admin.post("/api/v1/events", {"slug": "ev", "name": "Expo", "timezone": "UTC",
-                                         "starts_at": iso(NOW - timedelta(hours=1)),
-                                         "ends_at": iso(NOW + timedelta(days=1))}).status_code == 201
-    assert admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 50,
-                                                         "badge_type": "General"}).status_code == 201
-    assert admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North Gate", "zone": "hall",
-                                                  "admits": ["GA"]}).status_code == 201
-    rows = [{"type": "GA", "holder": {"name": n}} for n in ("Aarav Sharma", "Lena Müller")]
-    tickets = admin.post("/api/v1/events/ev/tickets", {"tickets": rows}).json["tickets"]
+    tickets = small_event(admin, ("Aarav Sharma", "Lena Müller"))
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     context.add_init_script(SPY)
     page = context.new_page()

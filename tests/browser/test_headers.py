@@ -1,11 +1,10 @@
 """Every page works under the service's Content-Security-Policy: no violation, no console error,
 Socket.IO connected, the API docs rendered; and every page and answer carries the headers."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers import NOW, Api, iso
+from helpers import Api, small_event
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -17,16 +16,9 @@ WATCH = """document.addEventListener("securitypolicyviolation",
 @pytest.fixture
 def venue(live_app, live_token):
     admin = Api(live_app.test_client(), live_token("admin"))
-    assert admin.post("/api/v1/events", {"slug": "ev", "name": "Expo", "timezone": "UTC",
-                                         "starts_at": iso(NOW - timedelta(hours=1)),
-                                         "ends_at": iso(NOW + timedelta(days=1))}).status_code == 201
-    assert admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 50,
-                                                         "badge_type": "General"}).status_code == 201
-    assert admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North Gate", "zone": "hall",
-                                                  "admits": ["GA"]}).status_code == 201
+    ticket = small_event(admin)[0]
     assert admin.put("/api/v1/events/ev/alert-settings", {"zone_capacity": {"hall": 10}}).status_code == 200
-    ticket = admin.post("/api/v1/events/ev/tickets", {"tickets": [{"type": "GA", "holder": {"name": "Ada"}}]})
-    assert admin.post("/api/v1/events/ev/scans", {"code": ticket.json["tickets"][0]["code"],
+    assert admin.post("/api/v1/events/ev/scans", {"code": ticket["code"],
                                                   "gate": "north"}).json["status"] == "ok"
     return {"base": live_app.config["LIVE_URL"], "token": live_token}
 

@@ -1,11 +1,10 @@
 """NOT READY, never READY: every page says so in red, in plain words, when a script fails to load or
 parse, an error goes uncaught, its start fails, or it never finishes starting (static/js/health.js)."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers import NOW, Api, iso
+from helpers import Api, small_event
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -20,21 +19,14 @@ SCREENS = ["gate", "desk", "box", "dashboard"]
 def site(live_app, live_token):
     """url(page, event) -> the page's address, signed in with a token of its role for the event `ev`."""
     admin = Api(live_app.test_client(), live_token("admin"))
-    assert admin.post("/api/v1/events", {"slug": "ev", "name": "Expo", "timezone": "Europe/Berlin",
-                                         "starts_at": iso(NOW - timedelta(hours=1)),
-                                         "ends_at": iso(NOW + timedelta(days=1))}).status_code == 201
-    assert admin.post("/api/v1/events/ev/ticket-types", {"code": "GA", "name": "General", "capacity": 50,
-                                                         "badge_type": "General"}).status_code == 201
-    assert admin.post("/api/v1/events/ev/gates", {"code": "north", "name": "North Gate", "zone": "hall",
-                                                  "admits": ["GA"]}).status_code == 201
-    tickets = admin.post("/api/v1/events/ev/tickets", {"tickets": [{"type": "GA", "holder": {"name": "Ada"}}]})
+    tickets = small_event(admin, timezone="Europe/Berlin")
 
     def url(page: str, event: str = "ev") -> str:
         role = PAGES[page][0]
         query = f"?token={live_token(role, 'ev')}&event={event}" if role else ""
         return f"{live_app.config['LIVE_URL']}/{page}{query}"
 
-    url.ticket = tickets.json["tickets"][0]
+    url.ticket = tickets[0]
     return url
 
 
