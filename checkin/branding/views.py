@@ -2,6 +2,7 @@
 import badges
 
 from ..api import actor, allowed, bp, file_response, load_event
+from ..bodies import body_limit
 from ..errors import Invalid, NotFound
 from ..tickets.records import get_ticket
 from . import layouts, logos, preview
@@ -20,6 +21,7 @@ def get_branding(slug):
 
 
 @bp.put("/events/<slug>/branding/logo")
+@body_limit(4 * 1024 * 1024)  # a logo a few times over its 1 MB is told so by name (422 logo)
 @bp.auth_required(**allowed("badges.brand"))
 @bp.input(LogoIn, location="files")
 def put_logo(slug, files_data):
