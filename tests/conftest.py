@@ -49,17 +49,26 @@ def database_url(request, tmp_path):
         yield url
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+@contextmanager
+def ready_app(database_url: str, tmp_path, **config):
+    """An app on `database_url` with the schema made and stamped, disposed after."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", **config})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()
         stamp()  # the schema is current: commands that migrate find nothing to do
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    with ready_app(database_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

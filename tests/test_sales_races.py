@@ -5,6 +5,7 @@ import multiprocessing as mp
 import threading
 
 import pytest
+from conftest import ready_app
 
 from checkin import create_app
 from checkin.extensions import db
@@ -33,18 +34,9 @@ SCENARIOS = {
 @pytest.fixture
 def app(database_url, tmp_path):
     """The suite's app, with a connection pool small enough for 200 threads on one PostgreSQL."""
-    from flask_migrate import stamp
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url)})
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        db.create_all()
-        stamp()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with ready_app(database_url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url)) as app:
+        yield app
 
 
 def _engine_options(url: str, pool: dict = POOL) -> dict:

@@ -5,10 +5,9 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from flask_migrate import stamp
+from conftest import ready_app
 from sqlalchemy import select, text
 
-from checkin import create_app
 from checkin.auth import create_token
 from checkin.extensions import db
 from checkin.models import ApiToken
@@ -20,16 +19,8 @@ EVENT = {"slug": "ev", "name": "Ev", "timezone": "UTC", "starts_at": "2020-01-01
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test",
-                      "SQLITE_WRITER_WAIT_SECONDS": 0.5})
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        db.create_all()
-        stamp()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with ready_app(f"sqlite:///{tmp_path / 'gate.db'}", tmp_path, SQLITE_WRITER_WAIT_SECONDS=0.5) as app:
+        yield app
 
 
 @pytest.fixture
