@@ -160,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with outbox, pack:
         station = Station(server, outbox, args.gate, args.device, args.direction, retry_every=args.retry_every,
                           show=show, alarm=alarm, pack=pack, refresh_every=args.pack_every)
-        reader = FrameReader(decoder=decoder, forget_after=args.repeat_after)
+        # Photos in a folder are stills: each gets the decoder's full-size read, whatever the budget.
+        reader = FrameReader(decoder=decoder, forget_after=args.repeat_after, still=args.images is not None)
         _err(f"gate-scan: gate {args.gate} of {args.event} at {args.server}, decoder {decoder.name}, "
              f"queue {queue} ({len(outbox)} waiting)")
         try:

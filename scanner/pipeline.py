@@ -3,8 +3,12 @@
 Most frames at a gate show no code, and a zbar pass over a whole 720p frame
 costs more than the frame interval, so the pipeline never starts there:
 
+0. for a still image (`full_size`), the decoder alone on the whole image at
+   full resolution, exactly as it would read it by itself, never cut short
+   by the deadline: whatever else the pipeline does, it never reads less
+   than the plain decoder (a live camera loop skips this: see below);
 1. a whole-frame pass only if the decoder is fast enough for it (zxing-cpp,
-   or zbar on a small image);
+   or zbar on a small image), shrunk to what it affords;
 2. candidate regions (see `scanner.regions`), busiest first;
 3. a glance at each for finder patterns (see `scanner.ladder`): regions
    without any cost no decoder time at all;
@@ -13,6 +17,15 @@ costs more than the frame interval, so the pipeline never starts there:
    code is read, regions it explains, or far less busy ones, are skipped;
 5. a deadline checked between steps, so one frame never blows the budget;
 6. on request (`thorough`), a last whole-frame pass when all else failed.
+
+A live camera loop (`scanner.reader.FrameReader`) keeps to its per-frame
+budget instead of step 0: a plain zbar pass over a 720p frame costs about
+20 ms, more than the budget, and the next frame comes a few dozen
+milliseconds later anyway. Everything handed over as one image to decode
+(`scanner.decode`, uploads, a folder of photos) is a still image.
+
+Rung, threshold and order choices here are tuned on the tuning half of
+`bench/decode.py` only; its held-out half says whether they generalise.
 """
 
 from __future__ import annotations
@@ -69,14 +82,20 @@ class Scan:
         return list(dict.fromkeys(f.text for f in ordered))
 
 
-def scan(gray: np.ndarray, decoder: Decoder, deadline: float, thorough: bool = False) -> Scan:
+def scan(gray: np.ndarray, decoder: Decoder, deadline: float, thorough: bool = False,
+         full_size: bool = False) -> Scan:
     """Find the QR codes of a greyscale frame before `deadline` (a `time.perf_counter()` value).
 
-    `thorough` adds, when the regions gave nothing, a last whole-frame pass at
-    the largest size the decoder affords: a safety net worth a few frames a
-    second in a live loop, not every frame.
+    `full_size` (a still image) first reads the whole image at full
+    resolution, whatever the deadline says, so nothing the decoder reads on
+    its own is ever missed. `thorough` adds, when the regions gave nothing, a
+    last whole-frame pass at the largest size the decoder affords: a safety
+    net worth a few frames a second in a live loop, not every frame.
     """
-    result = Scan(found=_whole_frame(gray, decoder, decoder.full_frame_pixels))
+    result = Scan()
+    if full_size:
+        result.found.extend(_found(sym, 1.0, 0, (0, 0)) for sym in decoder.read(gray))
+    result.found.extend(_whole_frame(gray, decoder, decoder.full_frame_pixels, full_size))
     partial: list[_Candidate] = []
     for index, region in enumerate(find_regions(gray)):
         if time.perf_counter() >= deadline:
@@ -98,7 +117,7 @@ def scan(gray: np.ndarray, decoder: Decoder, deadline: float, thorough: bool = F
             if not _explained(candidate, result.found):
                 _try(candidate, decoder, deadline, result)
     if thorough and not result.found and time.perf_counter() < deadline:
-        result.found.extend(_whole_frame(gray, decoder, decoder.thorough_pixels))
+        result.found.extend(_whole_frame(gray, decoder, decoder.thorough_pixels, full_size))
     return result
 
 
@@ -144,12 +163,13 @@ def _explained(candidate: _Candidate, found: list[Found]) -> bool:
     return any(window.touches(f.box) for f in found)
 
 
-def _whole_frame(gray: np.ndarray, decoder: Decoder, pixels: int) -> list[Found]:
-    """Read the whole frame, shrunk to at most `pixels` pixels; nothing if that is under half size."""
+def _whole_frame(gray: np.ndarray, decoder: Decoder, pixels: int, full_size_done: bool) -> list[Found]:
+    """Read the whole frame, shrunk to at most `pixels` pixels; nothing if that is under half size,
+    or if it is the full size and `full_size_done` says that was read already."""
     scale = min(1.0, (pixels / gray.size) ** 0.5)
     # Below half size the thumbnail loses the small codes it was meant to find
     # and costs as much as the regions would; leave big frames to the regions.
-    if scale < 0.5:
+    if scale < 0.5 or (scale == 1.0 and full_size_done):
         return []
     image = gray
     if scale < 1.0:
