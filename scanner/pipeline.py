@@ -16,6 +16,8 @@ costs more than the frame interval, so the pipeline never starts there:
    on the code's window alone, and the first success ends a ladder; once a
    code is read, regions it explains, or far less busy ones, are skipped;
 5. a deadline checked between steps, so one frame never blows the budget;
+   each code read buys the rest of the frame another budget's worth of
+   time, so a group's tickets held up together are read in the same frame;
 6. on request (`thorough`), a last whole-frame pass when all else failed.
 
 A live camera loop (`scanner.reader.FrameReader`) keeps to its per-frame
@@ -93,6 +95,7 @@ def scan(gray: np.ndarray, decoder: Decoder, deadline: float, thorough: bool = F
     net worth a few frames a second in a live loop, not every frame.
     """
     result = Scan()
+    budget = max(deadline - time.perf_counter(), 0.0)
     if full_size:
         result.found.extend(_found(sym, 1.0, 0, (0, 0)) for sym in decoder.read(gray))
     result.found.extend(_whole_frame(gray, decoder, decoder.full_frame_pixels, full_size))
@@ -108,14 +111,15 @@ def scan(gray: np.ndarray, decoder: Decoder, deadline: float, thorough: bool = F
             result.empty.append(region)
         elif candidate.evidence.finders == 3:
             # Three finders framing a window: most likely a whole code, read it now.
-            _try(candidate, decoder, deadline, result)
+            if _try(candidate, decoder, deadline, result):
+                deadline = max(deadline, time.perf_counter() + budget)
         else:
             partial.append(candidate)
     # One or two finders may be the edge of a code another region held whole.
     for candidate in partial:
         if time.perf_counter() < deadline and not _settled(candidate.region, result):
-            if not _explained(candidate, result.found):
-                _try(candidate, decoder, deadline, result)
+            if not _explained(candidate, result.found) and _try(candidate, decoder, deadline, result):
+                deadline = max(deadline, time.perf_counter() + budget)
     if thorough and not result.found and time.perf_counter() < deadline:
         result.found.extend(_whole_frame(gray, decoder, decoder.thorough_pixels, full_size))
     return result
@@ -144,7 +148,8 @@ def _settled(region: Region, result: Scan) -> bool:
     return region.score < FOLLOWING_SHARE * result.best_score
 
 
-def _try(candidate: _Candidate, decoder: Decoder, deadline: float, result: Scan) -> None:
+def _try(candidate: _Candidate, decoder: Decoder, deadline: float, result: Scan) -> bool:
+    """Climb the candidate's ladder; whether it read a code."""
     result.likely.append(candidate.region)
     found = _read(candidate, decoder, deadline)
     if found:
@@ -152,15 +157,26 @@ def _try(candidate: _Candidate, decoder: Decoder, deadline: float, result: Scan)
         result.best_score = max(result.best_score, candidate.region.score)
     else:
         result.empty.append(candidate.region)
+    return bool(found)
 
 
 def _explained(candidate: _Candidate, found: list[Found]) -> bool:
     """Whether a code already read accounts for this candidate's finder patterns."""
     x0, y0, x1, y1 = candidate.evidence.window
     window = Region(candidate.origin[0] + x0, candidate.origin[1] + y0, x1 - x0, y1 - y0, 0.0)
+    if candidate.evidence.finders > 3:
+        # The finders of several codes (a sheet of tickets): explained only once that many are read inside.
+        inside = sum(_box_in(f.box, window) for f in found)
+        return inside >= candidate.evidence.finders // 3
     if candidate.evidence.finders == 3:
         return any(window.overlaps(f.box) for f in found)
     return any(window.touches(f.box) for f in found)
+
+
+def _box_in(box: Box, window: Region) -> bool:
+    """Whether the middle of `box` lies inside `window`."""
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return window.x <= x <= window.x + window.w and window.y <= y <= window.y + window.h
 
 
 def _whole_frame(gray: np.ndarray, decoder: Decoder, pixels: int, full_size_done: bool) -> list[Found]:
@@ -179,15 +195,17 @@ def _whole_frame(gray: np.ndarray, decoder: Decoder, pixels: int, full_size_done
 
 
 def _read(candidate: _Candidate, decoder: Decoder, deadline: float) -> list[Found]:
-    """Climb a candidate's ladder until an attempt reads a code or time runs out."""
+    """Climb a candidate's ladder until it has read a code (or, where the crop shows the finders of
+    several codes, as many codes as they stand for) or time runs out."""
+    wanted = max(1, candidate.evidence.finders // 3)
+    found: dict[str, Found] = {}
     for attempt in attempts(candidate.crop, candidate.evidence):
-        symbols = decoder.read(attempt.image)
-        if symbols:
-            origin = (candidate.origin[0] + attempt.origin[0], candidate.origin[1] + attempt.origin[1])
-            return [_found(sym, attempt.scale, attempt.pad, origin) for sym in symbols]
-        if time.perf_counter() >= deadline:
+        origin = (candidate.origin[0] + attempt.origin[0], candidate.origin[1] + attempt.origin[1])
+        for sym in decoder.read(attempt.image):
+            found.setdefault(sym.text, _found(sym, attempt.scale, attempt.pad, origin))
+        if len(found) >= wanted or time.perf_counter() >= deadline:
             break
-    return []
+    return list(found.values())
 
 
 def _found(sym: Symbol, scale: float, pad: int, origin: tuple[int, int]) -> Found:
