@@ -28,6 +28,7 @@ __all__ = [
     "gate_scene",
     "random_look",
     "render_code",
+    "render_sheet",
     "ticket_code",
     "webcam_look",
 ]
@@ -71,6 +72,22 @@ def render_code(text: str, *, error: str = "m") -> np.ndarray:
     mode = "alphanumeric" if _is_alphanumeric(text) else None
     qr = segno.make(text, mode=mode, error=error, micro=False)
     return np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=np.uint8)
+
+
+def render_sheet(texts: list[str], gap: int = 2) -> np.ndarray:
+    """The module matrix of a printed sheet of codes in a grid (1 = dark), padded to a square.
+
+    `gap` light modules part neighbouring codes, beyond their own quiet zones.
+    """
+    codes = [render_code(text) for text in texts]
+    side = max(code.shape[0] for code in codes) + gap
+    columns = int(np.ceil(np.sqrt(len(codes))))
+    rows = int(np.ceil(len(codes) / columns))
+    sheet = np.zeros((max(rows, columns) * side, max(rows, columns) * side), np.uint8)
+    for index, code in enumerate(codes):
+        row, column = divmod(index, columns)
+        sheet[row * side : row * side + code.shape[0], column * side : column * side + code.shape[1]] = code
+    return sheet
 
 
 def _is_alphanumeric(text: str) -> bool:
@@ -206,14 +223,15 @@ def frame_size(condition: str) -> tuple[int, int]:
 
 def gate_frame(
     rng: np.random.Generator,
-    text: str | None,
+    text: str | list[str] | None,
     look: Look = Look(),
     size: tuple[int, int] = FRAME_SIZE,
 ) -> np.ndarray:
-    """Return a BGR frame of a gate scene, showing `text` as a QR code unless None."""
+    """Return a BGR frame of a gate scene, showing `text` as a QR code unless None
+    (a list of texts: a sheet of codes, as a group's tickets printed on one page)."""
     frame = gate_scene(rng, size).astype(np.float32)
     if text is not None:
-        modules = render_code(text)
+        modules = render_code(text) if isinstance(text, str) else render_sheet(text)
         quad = _placement(rng, modules.shape[0], look, size)
         _paste_code(frame, modules, quad, look)
         if look.banding:
