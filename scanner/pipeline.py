@@ -42,7 +42,7 @@ from scanner.backends import Decoder, Symbol
 from scanner.ladder import Evidence, attempts, examine
 from scanner.regions import Region, find_regions
 
-__all__ = ["Found", "Scan", "scan"]
+__all__ = ["Found", "Scan", "Sighting", "scan"]
 
 Box = tuple[float, float, float, float]
 # The margin around a region that brings back the code's quiet zone.
@@ -66,6 +66,35 @@ class Found:
         return (self.box[2] - self.box[0]) * (self.box[3] - self.box[1])
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """A code seen (its finder patterns) but not read, and what may have kept it from being read."""
+
+    module: float  # pixels per module
+    blur: float  # estimated blur (Gaussian sigma), pixels
+    glare: float  # share of the code's pixels washed out to white
+
+    def hint(self) -> str:
+        """What the person holding the code should do, from the likeliest cause."""
+        if self.glare >= GLARE_SHARE:
+            return "tilt the phone: glare"
+        # A small code looks blurred too; closer, its modules outgrow the blur.
+        if self.module < SMALL_MODULE_PX:
+            return "move closer"
+        if self.blur >= BLURRED_SHARE * self.module:
+            return "hold still"
+        # Finders seen, sharp, big enough, no glare: motion between frames is the usual cause left.
+        return "hold still"
+
+
+# A code with this share of its pixels saturated is washed out by a reflection.
+GLARE_SHARE = 0.03
+# Modules smaller than this (pixels) are too small for either decoder to read reliably.
+SMALL_MODULE_PX = 2.5
+# Blur (sigma) beyond this share of a module merges neighbouring modules.
+BLURRED_SHARE = 0.5
+
+
 @dataclass
 class Scan:
     """What one pass over a frame found, and which candidate regions came up empty."""
@@ -77,6 +106,15 @@ class Scan:
     likely: list[Region] = field(default_factory=list)
     # Score of the busiest region a code was read from.
     best_score: float = 0.0
+    # Codes seen but not read, the busiest first.
+    sightings: list[Sighting] = field(default_factory=list)
+
+    def hint(self) -> str | None:
+        """A hint for the person holding a code that was seen but not read; None if nothing was seen
+        or something was read."""
+        if self.found or not self.sightings:
+            return None
+        return self.sightings[0].hint()
 
     def texts(self) -> list[str]:
         """Distinct texts, the largest (closest) code first."""
@@ -157,7 +195,21 @@ def _try(candidate: _Candidate, decoder: Decoder, deadline: float, result: Scan)
         result.best_score = max(result.best_score, candidate.region.score)
     else:
         result.empty.append(candidate.region)
+        result.sightings.append(_sighting(candidate))
     return bool(found)
+
+
+def _sighting(candidate: _Candidate) -> Sighting:
+    """Measure what a code that could not be read looks like: module size, blur and glare."""
+    x0, y0, x1, y1 = candidate.evidence.window
+    code = candidate.crop[y0:y1, x0:x1]
+    low, high = np.percentile(code, (5, 95))
+    # The steepest edges of a code: a step of height C blurred by sigma rises at most
+    # C / (sigma * sqrt(2 pi)) a pixel, and Sobel's response is 8 times the slope.
+    steepest = np.percentile(np.abs(cv2.Sobel(code, cv2.CV_32F, 1, 0)), 99)
+    blur = 8.0 * max(high - low, 1.0) / (np.sqrt(2 * np.pi) * max(steepest, 1e-6))
+    glare = float(np.count_nonzero(code >= 250)) / max(code.size, 1)
+    return Sighting(candidate.evidence.module, float(blur), glare)
 
 
 def _explained(candidate: _Candidate, found: list[Found]) -> bool:
