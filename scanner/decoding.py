@@ -35,8 +35,8 @@ class Reading:
 
 def read(image: np.ndarray, decoder: str | Decoder | None = None, budget_ms: float | None = None) -> Reading:
     """Read the QR codes in `image` (grey or BGR array): their texts, closest first, and a hint
-    ("hold still", "move closer", "tilt the phone: glare") when finder patterns showed a code that
-    did not decode.
+    ("hold still", "move closer", "tilt the phone: glare", "hold the code flat, facing the camera")
+    when finder patterns showed a code that did not decode.
 
     `image` is a still image: every code the decoder reads on the whole image
     at full resolution is returned, whatever `budget_ms` says (a live camera

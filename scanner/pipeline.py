@@ -83,8 +83,8 @@ class Sighting:
             return "move closer"
         if self.blur >= BLURRED_SHARE * self.module:
             return "hold still"
-        # Finders seen, sharp, big enough, no glare: motion between frames is the usual cause left.
-        return "hold still"
+        # Sharp, big enough, no glare: a bent or steeply tilted code is the likeliest cause left.
+        return "hold the code flat, facing the camera"
 
 
 # A code with this share of its pixels saturated is washed out by a reflection.
@@ -106,7 +106,7 @@ class Scan:
     likely: list[Region] = field(default_factory=list)
     # Score of the busiest region a code was read from.
     best_score: float = 0.0
-    # Codes seen but not read, the busiest first.
+    # Codes seen but not read, in the order they were tried (three finders first).
     sightings: list[Sighting] = field(default_factory=list)
 
     def hint(self) -> str | None:

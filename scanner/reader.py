@@ -17,7 +17,8 @@ many of them, so the reader keeps a little state between frames:
   has been out of view for `forget_after` seconds;
 - when frames have shown a code (its finder patterns) without reading it for
   `hint_after` seconds, `hint` says what would help: "hold still", "move
-  closer" or "tilt the phone: glare" (see `scanner.pipeline.Sighting`).
+  closer", "tilt the phone: glare" or "hold the code flat, facing the
+  camera" (see `scanner.pipeline.Sighting`).
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def scan_frame(slug, form_and_files_data):
     gate = admissions.gate_for(slug, data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
     if not texts:
-        # A code seen but not read: what would help ("hold still", "move closer", "tilt the phone: glare").
+        # A code seen but not read: what would help ("hold still", "move closer", ...; scanner.pipeline.Sighting).
         return {"status": "no_code", "hint": reading.hint} if reading.hint else {"status": "no_code"}
     device = data.get("device") or f"token:{caller.token_id}"
     throttle.check(gate.event_id, device)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import scanner
-from scanner.synthetic import render_code, ticket_code
+from scanner.synthetic import Look, gate_frame, render_code, ticket_code
 
 BUDGET_MS = 5000.0
 GLARE = "tilt the phone: glare"
@@ -57,9 +57,16 @@ def far_away() -> np.ndarray:
     return np.clip(frame + noise, 0, 255).astype(np.uint8)
 
 
+def bent() -> np.ndarray:
+    """A sharp ticket wrapped round a wristband: big modules, no glare, too bent to read."""
+    rng = np.random.default_rng(70)
+    return gate_frame(rng, ticket_code(rng), Look(module_px=6.0, curve=70.0))
+
+
 @pytest.mark.parametrize("backend", ["zbar", "zxing"])
-@pytest.mark.parametrize("image, hint", [(glared, GLARE), (blurred, "hold still"), (far_away, "move closer")],
-                         ids=["glare", "blur", "small"])
+@pytest.mark.parametrize("image, hint", [(glared, GLARE), (blurred, "hold still"), (far_away, "move closer"),
+                                         (bent, "hold the code flat, facing the camera")],
+                         ids=["glare", "blur", "small", "bent"])
 def test_a_code_seen_but_not_read_comes_with_a_hint(image, hint: str, backend: str) -> None:
     if backend == "zxing":
         pytest.importorskip("zxingcpp")
