@@ -2,7 +2,8 @@
 
 Run from the repository root:  .venv/bin/python bench/decode.py [--quick]
 
-Sets: the shared real photos (../shared/data/qr-photos), seeded synthetic
+Sets: the shared real photos (../shared/data/qr-photos) as they are and
+resized to 320x240, 1280x960 and a 12 MP phone photo's 4000x3000, seeded synthetic
 gate frames without a code and with one of our ticket codes under each camera
 condition of `scanner.synthetic` (720p unless the condition says otherwise:
 a 12 MP phone photo, a 320x240 camera), and a live FrameReader loop. Each
@@ -10,9 +11,9 @@ image is decoded by plain pyzbar (QR only, whole grey image), plain zxing-cpp
 (QR only, whole image) and the pipeline (`scanner.decode`) on each backend.
 Every frame comes from a fixed seed, so two runs decode the same pixels.
 
-Tuning and held-out halves: every image has a name (a photo's path, or the
-set's name and the frame's number) and a hash of that name puts it in one
-half for good. Rung, threshold and order choices in scanner/ must be made
+Tuning and held-out halves: every image has a name (a photo's file name, the
+same at every size, or the set's name and the frame's number) and a hash of
+that name puts it in one half for good. Rung, threshold and order choices in scanner/ must be made
 by looking at the tuning half only; the held-out half is reported apart and
 says whether those choices generalise. Do not tune on it.
 
@@ -29,6 +30,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -45,10 +47,13 @@ from scanner.text import payload_text  # noqa: E402
 PHOTOS = ROOT.parent / "shared" / "data" / "qr-photos"
 EMPTY_LOOK = Look(blur=0.9, noise=3.0, jpeg=80)
 PHOTO_SET = "real photos"
+# The real photos are also read resized: a small camera, the size of two real phone photos once missed,
+# and 12 MP.
+PHOTO_SIZES = [(320, 240), (1280, 960), (4000, 3000)]
 EMPTY_SET = "720p no code"
 SMALL_SET = "720p 3 px/module"
 # How many frames each synthetic set gets (a quarter with --quick).
-FRAMES = {"720p no code": 80, "720p code, webcam": 80, "720p 12 MP photo": 12, SMALL_SET: 10}
+FRAMES = {"720p no code": 80, "720p code, webcam": 80, "12 MP photo": 12, SMALL_SET: 10}
 DEFAULT_FRAMES = 30
 
 
@@ -58,12 +63,13 @@ class Case:
 
     name: str
     set: str
-    image: np.ndarray
+    load: Callable[[], np.ndarray]
     expected: str | None
 
     @property
     def held_out(self) -> bool:
-        """Whether this image is in the held-out half: fixed by its name alone."""
+        """Whether this image is in the held-out half: fixed by its name alone (a photo resized
+        keeps its name, so no photo is in both halves)."""
         return zlib.crc32(self.name.encode()) % 2 == 1
 
 
@@ -138,15 +144,29 @@ PLAIN_OF = {"pipeline zbar": "plain pyzbar", "pipeline zxing": "plain zxing-cpp"
 
 
 def photo_cases() -> list[Case]:
-    """The shared photos, each with its expected text."""
+    """The shared photos, each with its expected text, as they are and at each of PHOTO_SIZES."""
     cases = []
     for path in sorted(PHOTOS.glob("*/*.png")) + sorted(PHOTOS.glob("*/*.jpg")):
         # Bytes, not read_text: universal newlines would turn the payloads' CR LF into LF.
         expected = path.with_suffix(".txt").read_bytes().decode("utf-8")
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is not None:
-            cases.append(Case(f"{path.parent.name}/{path.name}", PHOTO_SET, image, expected))
+        if image is None:
+            continue
+        name = f"{path.parent.name}/{path.name}"
+        cases.append(Case(name, PHOTO_SET, partial(_as_is, image), expected))
+        for size in PHOTO_SIZES:
+            # Resized when decoded: 81 photos at 12 MP would hold gigabytes.
+            cases.append(Case(name, f"{PHOTO_SET} at {size[0]}x{size[1]}", partial(_resized, image, size), expected))
     return cases
+
+
+def _as_is(image: np.ndarray) -> np.ndarray:
+    return image
+
+
+def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    shrink = size[0] < image.shape[1]
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
 
 
 def frame_cases(name: str, count: int, look: Callable[[np.random.Generator], Look] | None,
@@ -157,7 +177,7 @@ def frame_cases(name: str, count: int, look: Callable[[np.random.Generator], Loo
     for index in range(count):
         text = ticket_code(rng) if look else None
         image = gate_frame(rng, text, look(rng) if look else EMPTY_LOOK, size=size)
-        cases.append(Case(f"{name}#{index}", name, image, text))
+        cases.append(Case(f"{name}#{index}", name, partial(_as_is, image), text))
     return cases
 
 
@@ -184,19 +204,24 @@ def all_cases(quick: bool) -> list[Case]:
 
 def decode_all(cases: list[Case], chosen: dict[str, Reader]) -> dict[str, list[Outcome]]:
     """Each reader on each case, once, after one warm-up call per reader."""
-    outcomes: dict[str, list[Outcome]] = {}
-    for name, read in chosen.items():
-        read(cases[0].image)
-        outcomes[name] = []
-        for case in cases:
+    outcomes: dict[str, list[Outcome]] = {name: [] for name in chosen}
+    first = cases[0].load()
+    for read in chosen.values():
+        read(first)
+    for case in cases:
+        image = case.load()
+        for name, read in chosen.items():
             started = time.perf_counter()
-            texts = set(read(case.image))
+            texts = set(read(image))
             outcomes[name].append(Outcome(texts, time.perf_counter() - started))
     return outcomes
 
 
 def live_ms(backend: str, frames: int) -> dict[str, float]:
-    """Median ms per camera frame of a FrameReader (the live loop, with its budget)."""
+    """Median wall-clock and CPU ms per camera frame of a FrameReader (the live loop, with its budget).
+
+    CPU time moves far less than wall-clock time on a loaded machine; OpenCV's threads count in it.
+    """
     rng = np.random.default_rng(7)
     text = ticket_code(rng)
     sequences = {"live 720p, no code": [gate_frame(rng, None, EMPTY_LOOK) for _ in range(frames)],
@@ -205,12 +230,14 @@ def live_ms(backend: str, frames: int) -> dict[str, float]:
     for name, sequence in sequences.items():
         reader = scanner.FrameReader(decoder=backend, forget_after=60.0)
         reader.read(sequence[0])
-        times = []
+        times, cpu = [], []
         for frame in sequence:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             reader.read(frame)
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
         medians[name] = statistics.median(times) * 1000
+        medians[f"{name} (cpu)"] = statistics.median(cpu) * 1000
     return medians
 
 
@@ -260,8 +287,8 @@ def report(cases: list[Case], outcomes: dict[str, list[Outcome]], live: dict[str
     halves = {"tuning": lambda c: not c.held_out, "held-out": lambda c: c.held_out}
     lines = []
     for half, keep in halves.items():
-        for group, in_group in (("photos", lambda c: c.set == PHOTO_SET), ("synthetic", lambda c: c.set != PHOTO_SET),
-                                ("all", lambda c: True)):
+        photo = lambda c: c.set.startswith(PHOTO_SET)  # noqa: E731
+        for group, in_group in (("photos", photo), ("synthetic", lambda c: not photo(c)), ("all", lambda c: True)):
             row = [tallies(cases, outcomes[n], lambda c, k=keep, g=in_group: k(c) and g(c)) for n in names]
             if row[0].times:
                 lines.append([f"{half}, {group}", str(row[0].codes)] + [x for t in row for x in cell(t)])
