@@ -90,6 +90,8 @@ def synthetic_images() -> Iterator[tuple[str, np.ndarray]]:
     codes = [ticket_code(rng) for _ in range(2)]
     halves = [gate_frame(rng, code, Look(module_px=m), size=(640, 720)) for code, m in zip(codes, (6.0, 4.0))]
     yield "two codes", np.hstack(halves)
+    sheet = [ticket_code(rng) for _ in range(5)]
+    yield "sheet of five codes", gate_frame(rng, sheet, Look(module_px=4.0, blur=0.9, noise=3.0, jpeg=80))
 
 
 @pytest.mark.parametrize("backend", ["zbar", "zxing"])
