@@ -43,6 +43,7 @@ PERMISSIONS = {
     "checkin.search": {"admin", "supervisor", "box_office", "badge_desk", "gate"},
     "checkin.admit": {"admin", "supervisor", "box_office", "badge_desk", "gate"},
     "tickets.change": {"admin", "supervisor", "box_office"},
+    "tickets.correct": {"admin", "supervisor", "box_office", "badge_desk"},  # holder details, code kept
     "counts.read": set(ROLES),
     "ledger.read": {"admin", "supervisor"},
     "sales": {"admin", "supervisor", "box_office"},
