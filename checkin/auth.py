@@ -61,7 +61,7 @@ PERMISSIONS = {
     "alerts.settings": {"admin", "supervisor"},  # the webhook URL is a secret: not for every role
     "devices.manage": {"admin", "supervisor"},  # pair devices, list and revoke tokens
     "printers.manage": {"admin", "supervisor"},  # add and remove an event's printers
-    "printers.agent": {"admin", "supervisor", "badge_desk", "kiosk"},  # a desk's print agent takes and reports jobs
+    "printers.agent": {"admin", "supervisor", "badge_desk"},  # a desk's print agent takes and reports jobs
     "kiosk.serve": {"kiosk"},  # a guest's own ticket, shown the code: check, correct, print
     "kiosks.watch": {"admin", "supervisor", "box_office", "badge_desk"},  # each kiosk's state; take one over
     "kiosks.manage": {"admin", "supervisor"},  # whether a kiosk's print also admits, and where

@@ -140,12 +140,13 @@ def test_staff_take_a_kiosk_over_and_hand_it_back(ev, guest):
 def test_printer_trouble_and_silence_show_in_the_kiosks_state(app, ev, guest, admin, client):
     ev["kiosk"].post(f"{K}/here", {"state": "ready"})
     state = f"{EV}/print-agent/printer-state"
-    assert ev["kiosk"].post(state, {"printer": "Kiosk printer", "state": "stopped",
-                                    "detail": "media-empty-error"}).status_code == 200  # its own agent reports
+    assert ev["kiosk"].post(state, {"printer": "Kiosk printer", "state": "ready"}).status_code == 403
+    assert ev["desk"].post(state, {"printer": "Kiosk printer", "state": "stopped",
+                                   "detail": "media-empty-error"}).status_code == 200  # its agent runs as a desk
     assert ev["desk"].get(f"{EV}/kiosks").json["kiosks"][0]["state"] == "out_of_labels"
-    ev["kiosk"].post(state, {"printer": "Kiosk printer", "state": "offline", "detail": "no answer"})
+    ev["desk"].post(state, {"printer": "Kiosk printer", "state": "offline", "detail": "no answer"})
     assert ev["desk"].get(f"{EV}/kiosks").json["kiosks"][0]["state"] == "printer_down"
-    ev["kiosk"].post(state, {"printer": "Kiosk printer", "state": "ready"})
+    ev["desk"].post(state, {"printer": "Kiosk printer", "state": "ready"})
     assert ev["desk"].get(f"{EV}/kiosks").json["kiosks"][0]["state"] == "ready"
     bare = Api(client, kiosk_token(app, "Kiosk 2"))  # a kiosk with no printer sends guests to the desk
     _refused(bare.post(f"{K}/check", {"code": guest["code"]}), "no_printer", "Priya")

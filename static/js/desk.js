@@ -8,6 +8,7 @@ import { api, ev, eventSlug, h, problemText, say } from "./api.js";
 import { clockText as time, setEventZone } from "./clock.js";
 import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
 import { correctionsFor, startCorrections } from "./desk-corrections.js";
+import { startKiosks } from "./desk-kiosks.js";
 import { sentToPrinter } from "./desk-printers.js";
 import { admitAtDesk, loadAdmitGates } from "./desk-guests.js";
 import { findGuests, showGuests } from "./guest-search.js";
@@ -301,6 +302,7 @@ function start() {
     loadQueue();
     if (lastQuery) find(lastQuery, { quiet: true });
   });
+  startKiosks();
   startAutoPrint(printNoReason);
   startSentBadges(printSent, deskName);
   $("find").focus();
