@@ -99,6 +99,7 @@ def test_a_kiosk_the_event_lets_admit_admits_at_its_gate(ev, guest, admin):
     assert ev["kiosk"].post(f"{K}/here", {"state": "ready"}).json["admit_at"]["name"] == "North Gate"
     printed = ev["kiosk"].post(f"{K}/print", {"code": guest["code"]}).json
     assert printed["ok"] and printed["admitted"]["status"] == "ok" and printed["admitted"]["gate"] == "north"
+    assert printed["admitted"]["gate_name"] == "North Gate"
     [scan] = admin.get(f"{EV}/tickets/{guest['id']}").json["scans"]
     assert scan["manual"] is True and scan["device"] == "kiosk:Kiosk 1" and scan["actor"].endswith(":kiosk")
     dup = ev["gate"].post(f"{EV}/scans", {"code": guest["code"], "gate": "south"}).json

@@ -93,7 +93,7 @@ def print_badge(event: Event, kiosk_name: str, code: str, actor: str) -> dict:
         return refusal(refused.reason)
     kiosk, ticket_id = kiosk_named(event, kiosk_name), ticket.id
     gate = db.session.get(Gate, kiosk.admit_gate_id) if kiosk.admit_gate_id else None
-    gate_code = gate.code if gate else None
+    gate_code, gate_name = (gate.code, gate.name) if gate else (None, None)
     try:
         job = jobs.print_badges(event, jobs.PrintRequest([ticket_id], desk=kiosk_name), actor)
     except Conflict as refused:  # printed by another kiosk or desk meanwhile, or changed
@@ -105,7 +105,7 @@ def print_badge(event: Event, kiosk_name: str, code: str, actor: str) -> dict:
             ticket_id=ticket_id, device=f"kiosk:{kiosk_name}", actor=actor, note=f"badge printed at {kiosk_name}"),
             f"kiosk:{kiosk_name}")
         admitted = {"status": answer["status"], "reason": answer["reason"], "message": answer["message"],
-                    "gate": gate_code}
+                    "gate": gate_code, "gate_name": gate_name}
     return {"ok": True, "job": {"id": job["id"], "printer_job": job["printer_job"]}, "admitted": admitted}
 
 

@@ -9,7 +9,7 @@ import { ApiError, api, ev } from "./api.js";
 const $ = (id) => document.getElementById(id);
 const HERE_EVERY_MS = 3000;
 const PRINT_WAIT_MS = 30000;
-const PRINT_POLL_MS = 300;
+const PRINT_POLL_MS = 150;
 // Seconds each step stays without a touch before the kiosk starts over (one number for all, for tests).
 const kept = Number(localStorage.getItem("gate.kiosk.reset")) || 0;
 const RESET_AFTER = { confirm: kept || 60, correct: kept || 90, printing: kept ? kept + 30 : 60,
@@ -200,7 +200,7 @@ async function printerTook(job, mine) {
 
 function verdictText(admitted) {
   if (!admitted) return "Show your ticket at the entrance. Enjoy the event!";
-  if (admitted.status === "ok") return `You are checked in (${admitted.gate}). Welcome!`;
+  if (admitted.status === "ok") return `You are checked in at ${admitted.gate_name}. Welcome!`;
   return admitted.message;
 }
 
@@ -239,8 +239,12 @@ function start() {
   $("fix-back").addEventListener("click", () => show("confirm"));
   for (const id of ["fix-name", "fix-company"]) $(id).addEventListener("input", () => say($("fix-note"), "", ""));
   for (const kind of ["pointerdown", "keydown", "input"]) document.addEventListener(kind, armTimer, true);
-  // A scanner types wherever the focus is: keep it in the code field while waiting for a scan.
-  document.addEventListener("keydown", () => { if (step === "idle") $("code").focus(); }, true);
+  // A scanner types wherever the focus is: keep it in the code field while waiting for a scan. The
+  // next guest in line may scan while the last one's verdict still shows: that starts over at once.
+  document.addEventListener("keydown", (e) => {
+    if ((step === "done" || step === "refused") && e.key.length === 1) startOver();
+    if (step === "idle") $("code").focus();
+  }, true);
   setInterval(here, HERE_EVERY_MS);
   show("idle");
 }
