@@ -145,6 +145,7 @@ def test_printer_trouble_and_silence_show_in_the_kiosks_state(app, ev, guest, ad
     assert ev["desk"].post(state, {"printer": "Kiosk printer", "state": "stopped",
                                    "detail": "media-empty-error"}).status_code == 200  # its agent runs as a desk
     assert ev["desk"].get(f"{EV}/kiosks").json["kiosks"][0]["state"] == "out_of_labels"
+    _refused(ev["kiosk"].post(f"{K}/check", {"code": guest["code"]}), "no_printer", "Priya")  # no waiting in vain
     ev["desk"].post(state, {"printer": "Kiosk printer", "state": "offline", "detail": "no answer"})
     assert ev["desk"].get(f"{EV}/kiosks").json["kiosks"][0]["state"] == "printer_down"
     ev["desk"].post(state, {"printer": "Kiosk printer", "state": "ready"})

@@ -24,6 +24,7 @@ from ..tickets import corrections
 from .fleet import kiosk_named
 
 SEE_DESK = "Please see the desk."
+PRINTER_DOWN = ("stopped", "offline", "silent")  # printer states in which a kiosk sends guests to the desk
 # Why a kiosk sends a guest to the desk, in the few words its screen shows.
 REFUSALS = {
     "invalid": "We could not recognise this ticket.",
@@ -124,8 +125,8 @@ def _servable(event: Event, kiosk_name: str, code: str) -> Ticket:
         why = "no_badge"
     if why is None and ticket.badge_prints > 0:
         why = "printed"
-    if why is None and not printers.list_printers(event, kiosk.desk_id):
-        why = "no_printer"
+    if why is None and not any(p["state"] not in PRINTER_DOWN for p in printers.list_printers(event, kiosk.desk_id)):
+        why = "no_printer"  # none, or none that can print now: the guest would wait for nothing
     if why is not None:
         db.session.rollback()
         raise Refused(why)
