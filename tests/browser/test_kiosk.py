@@ -180,3 +180,25 @@ def test_with_the_server_gone_the_kiosk_sends_guests_to_the_desk(kiosk, open_scr
     expect(page.locator("#idle-title")).to_be_visible(timeout=10_000)
     scan(page, kiosk["tickets"]["Lena Park"]["code"])
     expect(page.locator("#you-name")).to_have_text("Lena Park")
+
+
+def test_the_kiosk_works_by_touch_over_plain_http_on_the_venue_network(kiosk, live_app, lan):
+    port = live_app.config["LIVE_URL"].rsplit(":", 1)[1]
+    ctx = lan.browser.new_context(viewport=SIZES["portrait"], has_touch=True)
+    errors = []
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{lan.origin(port)}/kiosk?token={kiosk['token']}&event=ev")
+        page.wait_for_selector("body[data-ready]")
+        assert page.evaluate("isSecureContext") is False
+        page.tap("#code")  # the code typed on the screen's keyboard
+        page.fill("#code", kiosk["tickets"]["Lena Park"]["code"])
+        page.locator("#code").press("Enter")
+        expect(page.locator("#you-name")).to_have_text("Lena Park")
+        page.tap("#yes")
+        expect(page.locator("#done-title")).to_be_visible(timeout=20_000)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        ctx.close()
+    assert not errors, errors
