@@ -187,3 +187,13 @@ def test_two_kiosks_printing_one_badge_at_once_print_it_once(app, ev, admin):
         assert sorted(a["ok"] for a in answers) == [False, True], answers
         assert [a["reason"] for a in answers if not a["ok"]] == ["printed"]
         assert len(admin.get(f"{EV}/tickets/{t['id']}").json["badge_prints"]) == 1
+
+
+def test_guessing_codes_at_a_kiosk_is_throttled_as_at_a_gate(app, ev, guest, admin):
+    app.config["SCAN_INVALID_LIMIT"] = 3
+    for i in range(3):
+        _refused(ev["kiosk"].post(f"{K}/check", {"code": f"{100000 + i}"}), "invalid")
+    r = ev["kiosk"].post(f"{K}/check", {"code": guest["code"]})  # even a good code waits out the burst
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and "Priya" not in r.get_data(as_text=True)
+    [alert] = admin.get(f"{EV}/alerts").json["alerts"]
+    assert alert["kind"] == "invalid_burst" and "Kiosk 1" in alert["message"]

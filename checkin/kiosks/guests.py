@@ -12,10 +12,12 @@ admits the guest too when the event chose that for this kiosk, at its gate,
 as a manual scan judged by the gate's own rules.
 """
 from datetime import timedelta
+from types import SimpleNamespace
 
 from ..branding.selection import event_layouts
 from ..errors import Conflict
 from ..extensions import db
+from ..gate import throttle
 from ..gate.admissions import ScanRequest, gate_for, judge
 from ..gate.lookup import resolve
 from ..models import Event, Gate, Ticket, utcnow
@@ -115,8 +117,15 @@ def _servable(event: Event, kiosk_name: str, code: str) -> Ticket:
     kiosk = kiosk_named(event, kiosk_name)
     if kiosk.taken_over:
         raise Refused("taken_over")
+    # Guessing codes here is throttled as at a gate: a short foreign barcode could else be tried until a
+    # name shows. Past the limit the kiosk's calls answer 429 until the burst has passed.
+    device = f"kiosk:{kiosk_name}"
+    throttle.check(event.id, device)
     row, reason = resolve(event.id, code, utcnow() - timedelta(seconds=1))
     if reason is not None:
+        if reason == "invalid":
+            throttle.noted(SimpleNamespace(event_id=event.id, code=device, name=kiosk_name), device,
+                           [{"reason": reason}])
         raise Refused(reason)
     ticket = db.session.get(Ticket, row.id)
     why = ("void" if ticket.state == "void" else "unpaid" if ticket.state == "pending"
