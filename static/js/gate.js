@@ -74,7 +74,7 @@ function showGroup(answers) {
     const key = verdictKey(a, state.direction);
     const line = Object.assign(document.createElement("li"), { className: verdictClass(a, key) });
     line.append(Object.assign(document.createElement("b"), { textContent: VERDICTS[key] || key.toUpperCase() }),
-                ` ${nameOf(a)}`);
+                Object.assign(document.createElement("span"), { textContent: nameOf(a) }));
     list.append(line);
   }
   $("details").replaceChildren(list);
