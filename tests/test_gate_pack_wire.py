@@ -3,9 +3,11 @@ import gzip
 import json
 
 import brotli
+from sqlalchemy import event
 
+from checkin.extensions import db
 from checkin.tickets import codes
-from helpers import Api
+from helpers import Api, run_together
 from scanner.gate_pack import tickets_of
 
 PACK = "/api/v1/events/ev/gate-pack?gate=north"
@@ -115,3 +117,34 @@ def test_an_unknown_format_is_refused_naming_it(client, token, make_event):
     for bad in ("3", "0", "x", "-1"):
         r = gate_get(gate, f"{PACK}&format={bad}")
         assert r.status_code in (400, 422) and "format" in json.dumps(r.json), (bad, r.json)
+
+
+def test_tablets_asking_at_once_share_one_build(app, client, token, admin, make_event, issue):
+    """Ten tablets fetching the whole pack at the same instant read the tickets once, and get the same bytes;
+    a change makes the next fetch read them again."""
+    tickets = _mixed_event(make_event, issue, admin)
+    bearer = token("gate", "ev")
+    reads = []
+
+    def count_ticket_reads(conn, cursor, statement, *args):
+        if "FROM tickets JOIN ticket_types" in statement and "ORDER BY tickets.serial" in statement:
+            reads.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count_ticket_reads)
+    try:
+        def fetch(_i):
+            r = app.test_client().get(f"{PACK}&format=2", headers={"Authorization": f"Bearer {bearer}",
+                                                                   "Accept-Encoding": "gzip"})
+            return r.status_code, r.headers["ETag"], r.data
+
+        answers = run_together(10, fetch)
+        assert {status for status, _, _ in answers} == {200} and len({(tag, body) for _, tag, body in answers}) == 1
+        assert len(reads) == 1, "one build for ten tablets"
+        void = admin.post(f"/api/v1/events/ev/tickets/{tickets[0]['id']}/void", {"reason": "refund"})
+        assert void.status_code == 200
+        status, etag, _body = fetch(0)
+        assert status == 200 and etag != answers[0][1] and len(reads) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count_ticket_reads)

@@ -65,7 +65,9 @@ How it travels (checkin/gate/wire.py): compressed as the client's
 import base64
 import hashlib
 import hmac
+import json
 from collections import Counter
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -83,19 +85,21 @@ _PACK_KEY_LABEL = b"gate pack: foreign barcodes"
 
 def gate_pack(gate: Row, since: int = 0, version: int = 1) -> dict:
     """Keys, tickets (all, or changed after `since`) and the cursor for next time, in format `version`."""
+    return pack_parts(gate, since, version)[1]()
+
+
+def pack_parts(gate: Row, since: int = 0, version: int = 1) -> tuple[tuple, Callable[[], dict]]:
+    """(what the pack depends on, a function that builds it): the first is a few small reads, the second
+    reads every ticket, so packs can be shared while the first is the same (checkin/gate/wire.py).
+
+    Tickets change only with a ledger entry (the incremental pack relies on it too), so the cursor
+    stands for them; everything else a pack carries is read here and is part of the first."""
     event_id = gate.event_id
     cursor = db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.event_id == event_id)
                                .order_by(LedgerEntry.id.desc()).limit(1)) or 0
     if since and db.session.scalar(select(LedgerEntry.id).where(
             LedgerEntry.event_id == event_id, LedgerEntry.id > since, LedgerEntry.action == "event.update").limit(1)):
         since = 0  # what every ticket carries may have changed (names): the whole pack
-    query = select(Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
-                   Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")
-                   ).join(TicketType).where(Ticket.event_id == event_id).order_by(Ticket.serial)
-    if since:
-        changed = select(LedgerEntry.ticket_id).where(LedgerEntry.event_id == event_id, LedgerEntry.id > since,
-                                                      LedgerEntry.ticket_id.is_not(None))
-        query = query.where(Ticket.id.in_(changed))
     keys = db.session.execute(select(SigningKey.event_id, SigningKey.kid, SigningKey.public_key)
                               .order_by(SigningKey.id)).all()
     types = db.session.execute(select(TicketType.code, TicketType.name, TicketType.zones, TicketType.valid_from,
@@ -103,8 +107,7 @@ def gate_pack(gate: Row, since: int = 0, version: int = 1) -> dict:
                                 .order_by(TicketType.id)).all()
     names = bool(db.session.scalar(select(Event.gate_pack_names).where(Event.id == event_id)))
     key = pack_key(event_id)
-    rows = db.session.execute(query).all()
-    pack = {
+    head = {
         "gate": {"code": gate.code, "name": gate.name, "zone": gate.zone, "admits": gate.admits,
                  "direction": gate.direction, "reentry": gate.reentry, "opens_at": _iso(gate.opens_at),
                  "closes_at": _iso(gate.closes_at), "timezone": gate.timezone},
@@ -114,13 +117,24 @@ def gate_pack(gate: Row, since: int = 0, version: int = 1) -> dict:
                            "valid_until": _iso(t.valid_until)} for t in types},
         "names": names,
         "barcode_key": base64.b64encode(key).decode(),
-        "tickets": [_ticket(t, key, names) for t in rows] if version == 1 else None,
-        "cursor": cursor,
-        "incremental": bool(since),
     }
-    if version == 2:
-        pack.update(_columns(rows, key, names), version=2)
-    return pack
+
+    def build() -> dict:
+        query = select(Ticket.serial, Ticket.generation, Ticket.state, Ticket.blocked, Ticket.holder_name,
+                       Ticket.barcode, Ticket.barcode_generation, TicketType.code, TicketType.name.label("type_name")
+                       ).join(TicketType).where(Ticket.event_id == event_id).order_by(Ticket.serial)
+        if since:
+            changed = select(LedgerEntry.ticket_id).where(LedgerEntry.event_id == event_id, LedgerEntry.id > since,
+                                                          LedgerEntry.ticket_id.is_not(None))
+            query = query.where(Ticket.id.in_(changed))
+        rows = db.session.execute(query).all()
+        pack = {**head, "tickets": [_ticket(t, key, names) for t in rows] if version == 1 else None,
+                "cursor": cursor, "incremental": bool(since)}
+        if version == 2:
+            pack.update(_columns(rows, key, names), version=2)
+        return pack
+
+    return (event_id, version, since, cursor, json.dumps(head, sort_keys=True)), build
 
 
 def pack_key(event_id: int) -> bytes:

@@ -123,7 +123,7 @@ def gate_pack(slug, query_data):
     Send the last answer's ETag as If-None-Match: an unchanged pack is a 304 without a body."""
     gate = admissions.gate_for(slug, query_data["gate"])
     _binding(gate)
-    return wire.pack_response(offline.gate_pack(gate, query_data["since"], query_data["format"]))
+    return wire.pack_response(*offline.pack_parts(gate, query_data["since"], query_data["format"]))
 
 
 @bp.post("/events/<slug>/scans/batch")
