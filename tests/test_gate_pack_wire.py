@@ -1,11 +1,14 @@
 """The gate pack on the wire: format 2 says what format 1 says, compressed as asked, ETag and 304."""
 import gzip
 import json
+import threading
+import time
 
 import brotli
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from checkin.extensions import db
+from checkin.models import Ticket
 from checkin.tickets import codes
 from helpers import Api, run_together
 from scanner.gate_pack import tickets_of
@@ -148,3 +151,30 @@ def test_tablets_asking_at_once_share_one_build(app, client, token, admin, make_
         assert status == 200 and etag != answers[0][1] and len(reads) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count_ticket_reads)
+
+
+def test_building_a_pack_neither_waits_for_nor_holds_up_a_writer(app, client, token, admin, make_event, issue):
+    """A pack only reads: on SQLite it takes no turn at the writer lock, so a long write (a scan, a sale)
+    does not hold it up, and its own long read of every ticket would not hold up scans."""
+    tickets = _mixed_event(make_event, issue, admin)
+    gate = Api(client, token("gate", "ev"))
+    writing, done = threading.Event(), threading.Event()
+
+    def long_write():
+        with app.app_context():
+            db.session.execute(update(Ticket).where(Ticket.id == tickets[0]["id"]).values(notes="being written"))
+            writing.set()
+            done.wait(30)
+            db.session.rollback()
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert writing.wait(10)
+        started = time.monotonic()
+        r = gate_get(gate, f"{PACK}&format=2")
+        assert r.status_code == 200 and r.json["tickets"]["count"] == len(tickets)
+        assert time.monotonic() - started < 2, "the pack waited for the writer"
+    finally:
+        done.set()
+        writer.join()
