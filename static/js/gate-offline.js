@@ -92,11 +92,12 @@ export class GatePack {
 
   /** Take in a pack from the server (whole or incremental, format 1 or 2). */
   async load(pack) {
+    const tickets = ticketsOf(pack);  // first: a malformed pack throws before anything held is dropped
     this.rules = pack.gate;
     this.types = pack.types || {};
     if (!pack.incremental) { this.tickets.clear(); this.barcodes.clear(); }
     this.barcodeKey = pack.barcode_key ? bytesOf(pack.barcode_key) : null;
-    for (const t of ticketsOf(pack)) this.storeTicket(t);
+    for (const t of tickets) this.storeTicket(t);
     for (const [own, keys] of [[true, pack.keys], [false, pack.other_keys || []]]) {
       for (const k of keys) {
         if (!this.keys.has(k.kid)) this.keys.set(k.kid, { verify: await verifier(fromBase64(k.public_key)), own });
