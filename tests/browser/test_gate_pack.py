@@ -109,3 +109,30 @@ def test_the_gate_asks_again_with_its_etag_and_gets_304(node, browser):
     assert packs[0].header_value("content-encoding") in ("gzip", "br")
     assert page.locator("#verdict").inner_text() == "READY"
     page.close()
+
+
+MALFORMED = """async ({pack}) => {
+  const { GatePack } = await import("/static/js/gate-offline.js");
+  const gate = new GatePack("north");
+  await gate.load(pack);
+  const held = gate.tickets.size;
+  const bad = [{ ...pack, tickets: { ...pack.tickets, generation: [] } },
+               { ...pack, tickets: { ...pack.tickets, state: pack.tickets.state.map(() => 9) } },
+               { ...pack, tickets: { ...pack.tickets, type: pack.tickets.type.map(() => -1) } }];
+  const refused = [];
+  for (const b of bad) {
+    try { await gate.load(b); refused.push(false); } catch (err) { refused.push(true); }
+  }
+  return { held, after: gate.tickets.size, refused, states: [...gate.tickets.values()].map((t) => t.state) };
+}"""
+
+
+def test_a_malformed_compact_pack_is_refused_and_the_held_one_kept(node, browser):
+    page = browser.new_page()
+    page.goto(f"{node.url}/")
+    status, pack = node.call("GET", "/api/v1/events/ev/gate-pack?gate=north&format=2", node.gate_token)
+    assert status == 200 and pack["version"] == 2
+    result = page.evaluate(MALFORMED, {"pack": pack})
+    assert result["refused"] == [True, True, True]
+    assert result["held"] == result["after"] == 4 and sorted(result["states"]) == ["valid", "valid", "valid", "void"]
+    page.close()
