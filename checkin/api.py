@@ -49,6 +49,7 @@ def register_views() -> None:
     from .devices import views as _devices  # noqa: F401
     from .events import views as _events  # noqa: F401
     from .gate import views as _gate  # noqa: F401
+    from .kiosks import views as _kiosks  # noqa: F401
     from .live import views as _live  # noqa: F401
     from .printing import printer_views as _printers  # noqa: F401
     from .printing import views as _printing  # noqa: F401

@@ -29,7 +29,7 @@ from .models import ApiToken, Event, Gate, utcnow
 
 log = logging.getLogger(__name__)
 
-ROLES = ("admin", "supervisor", "box_office", "badge_desk", "gate", "viewer")
+ROLES = ("admin", "supervisor", "box_office", "badge_desk", "gate", "viewer", "kiosk")
 
 # Who may do what; views name the permission, never the roles.
 PERMISSIONS = {
@@ -43,6 +43,7 @@ PERMISSIONS = {
     "checkin.search": {"admin", "supervisor", "box_office", "badge_desk", "gate"},
     "checkin.admit": {"admin", "supervisor", "box_office", "badge_desk", "gate"},
     "tickets.change": {"admin", "supervisor", "box_office"},
+    "tickets.correct": {"admin", "supervisor", "box_office", "badge_desk"},  # holder details, code kept
     "counts.read": set(ROLES),
     "ledger.read": {"admin", "supervisor"},
     "sales": {"admin", "supervisor", "box_office"},
@@ -61,6 +62,9 @@ PERMISSIONS = {
     "devices.manage": {"admin", "supervisor"},  # pair devices, list and revoke tokens
     "printers.manage": {"admin", "supervisor"},  # add and remove an event's printers
     "printers.agent": {"admin", "supervisor", "badge_desk"},  # a desk's print agent takes and reports jobs
+    "kiosk.serve": {"kiosk"},  # a guest's own ticket, shown the code: check, correct, print
+    "kiosks.watch": {"admin", "supervisor", "box_office", "badge_desk"},  # each kiosk's state; take one over
+    "kiosks.manage": {"admin", "supervisor"},  # whether a kiosk's print also admits, and where
 }
 
 

@@ -26,6 +26,23 @@ def init_db(app: Flask) -> None:
 
 
 _patience = threading.local()  # this thread's own bound on the writer wait, if waiting_for_writer() set one
+_reading = threading.local()  # set by reading_only(): this thread's transactions only read
+
+
+@contextmanager
+def reading_only():
+    """Within this block, this thread's SQLite transactions begin as plain reads: no writer lock taken or waited for.
+
+    For long reads that write nothing (a gate pack reads every ticket of an event, a second at 100,000):
+    holding the writer lock that long would stop every scan meanwhile. WAL gives the transaction one
+    snapshot from its first read to its end; a write in it would fail, so none may be made.
+    """
+    before = getattr(_reading, "on", False)
+    _reading.on = True
+    try:
+        yield
+    finally:
+        _reading.on = before
 
 
 @contextmanager
@@ -65,6 +82,9 @@ def _serialise_writers(dialect, wait: float) -> None:
     busy = dialect.loaded_dbapi.OperationalError
 
     def do_begin(dbapi_conn):
+        if getattr(_reading, "on", False):
+            dbapi_conn.execute("BEGIN")  # deferred: a read snapshot, never the write lock
+            return
         patience = getattr(_patience, "seconds", None)
         limit = wait if patience is None else patience
         if not writer.acquire(timeout=limit):

@@ -81,7 +81,7 @@ def run(statement, /, session: Session | None = None, **params) -> Result:
 
 
 def read(statement, /, **params) -> Result:
-    """Run a prebuilt read that never waits for SQLite's writer (the token check before every call).
+    """Run a prebuilt read that never waits for SQLite's writer (the token and gate before every scan).
 
     On SQLite it runs on the thread's own reading connection, outside any
     transaction (WAL gives the statement a consistent snapshot), so it neither

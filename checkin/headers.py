@@ -5,7 +5,10 @@ its token to whatever it loads or links to. The Content-Security-Policy
 allows scripts, styles, fonts and connections (Socket.IO included) from the
 service itself only; images may also be `data:` (pairing QR codes) and
 `blob:` (badge previews), and frames `blob:` (the badge desk prints a PDF it
-fetched through a hidden frame). No inline script or style attribute runs,
+fetched through a hidden frame). `'wasm-unsafe-eval'` lets a page compile
+WebAssembly (whose bytes, like its scripts, can only come from the service):
+the gate reads camera frames with the vendored zxing-wasm where the browser has
+no BarcodeDetector. It does not allow eval() of text. No inline script or style attribute runs,
 so the pages set styles through the DOM, and the API docs page loads Swagger
 UI with a script file of its own (pages.docs). `X-Frame-Options: DENY` (and
 `frame-ancestors 'none'`) keep every screen out of other sites' frames.
@@ -14,7 +17,7 @@ from flask import Flask, Response
 
 CSP = "; ".join((
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

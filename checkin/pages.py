@@ -10,7 +10,7 @@ STATIC = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
 bp = Blueprint("pages", __name__)
 
 PAGES = {"": "index.html", "gate": "gate.html", "desk": "desk.html", "box": "box.html",
-         "dashboard": "dashboard.html", "pair": "pair.html"}
+         "dashboard": "dashboard.html", "pair": "pair.html", "kiosk": "kiosk.html"}
 
 
 @bp.get("/", defaults={"page": ""})

@@ -8,7 +8,10 @@ holder's name (where the event allows it) and its foreign barcode as a keyed
 hash. Its `cursor` is passed back as `since` to get only the tickets changed
 after it. Foreign barcodes are kept as the pack's hashes and looked up by
 hashing what was read with the pack's key (scanner.ticket_codes.barcode_digest);
-plain barcodes of an older server's packs are kept as they came.
+plain barcodes of an older server's packs are kept as they came. The client
+asks for format 2, one array per field (`tickets_of` turns it back into one
+ticket per row), and format 1 packs are taken as ever. The pack's ETag is kept
+with it, so the next fetch can be answered `304` (nothing changed) with no body.
 
 It lives in a small SQLite file beside the offline queue, together with
 what this gate saw itself (who it let in or out, and when and where they
@@ -32,7 +35,7 @@ from scanner.files import owner_only
 from scanner.rules import AdmissionFacts
 from scanner.ticket_codes import PublicKey, barcode_digest, load_key
 
-__all__ = ["GatePack", "pack_path"]
+__all__ = ["GatePack", "pack_path", "tickets_of"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);  -- JSON values
@@ -58,6 +61,45 @@ def pack_path(queue: Path) -> Path:
     return queue.with_name(f"{queue.stem}.pack{queue.suffix or '.sqlite3'}")
 
 
+def tickets_of(pack: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pack's tickets, one dict each as format 1 lists them, from either format.
+
+    Format 2 (checkin/gate/offline.py) sends one array per field: serials as
+    differences, state and type as indexes into `states` and `type_codes`.
+    """
+    if pack.get("version", 1) == 1:
+        return list(pack["tickets"])
+    columns, types = pack["tickets"], pack.get("types") or {}
+    count = int(columns["count"])
+    fields = ["serial", "generation", "state", "blocked", "type", "barcode_hash", "barcode_generation"]
+    if pack.get("names"):
+        fields.append("name")
+    if any(len(columns[field]) != count for field in fields):
+        raise ValueError("the gate pack's ticket columns differ in length")
+    states, type_codes = pack["states"], pack["type_codes"]
+    tickets, serial = [], 0
+    for i in range(count):
+        serial += int(columns["serial"][i])
+        code = _pick(type_codes, columns["type"][i])
+        ticket = {"serial": serial, "generation": columns["generation"][i], "state": _pick(states, columns["state"][i]),
+                  "blocked": bool(columns["blocked"][i]), "type": code,
+                  "type_name": (types.get(code) or {}).get("name") or code, "barcode": None}
+        if pack.get("names"):
+            ticket["name"] = columns["name"][i]
+        if columns["barcode_hash"][i] is not None:
+            ticket["barcode_hash"] = {"hash": columns["barcode_hash"][i],
+                                      "generation": columns["barcode_generation"][i]}
+        tickets.append(ticket)
+    return tickets
+
+
+def _pick(values: list[Any], index: Any) -> Any:
+    """values[index] for an index the list has (a negative one would silently count from the end)."""
+    if not isinstance(index, int) or not 0 <= index < len(values):
+        raise ValueError(f"the gate pack's index {index!r} is outside its {len(values)} values")
+    return values[index]
+
+
 class GatePack:
     """The latest gate pack and this gate's own entries and exits, in an SQLite file."""
 
@@ -80,7 +122,7 @@ class GatePack:
     def apply(self, pack: dict[str, Any]) -> int:
         """Store a pack from the server (whole or incremental); return how many tickets it brought."""
         try:
-            tickets = [(int(t["serial"]), t) for t in pack["tickets"]]
+            tickets = [(int(t["serial"]), t) for t in tickets_of(pack)]
             keys = [(int(k["kid"]), k["public_key"], 1) for k in pack["keys"]] + \
                 [(int(k["kid"]), k["public_key"], 0) for k in pack.get("other_keys") or []]
             for _, public, _own in keys:
@@ -101,10 +143,15 @@ class GatePack:
                 self._store_ticket(serial, ticket)
             self._db.executemany("INSERT OR REPLACE INTO keys (kid, public_key, own) VALUES (?, ?, ?)", keys)
             meta = {"gate": rules, "types": types, "cursor": cursor, "refreshed_at": time.time(),
-                    "barcode_key": pack.get("barcode_key")}
+                    "barcode_key": pack.get("barcode_key"), "etag": pack.get("etag")}
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                  [(name, json.dumps(value)) for name, value in meta.items()])
         return len(tickets)
+
+    def confirm(self) -> None:
+        """The server said the pack is unchanged (304): it is as fresh as now."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed_at', ?)", (json.dumps(time.time()),))
 
     def _store_ticket(self, serial: int, ticket: dict[str, Any]) -> None:
         before = self.ticket(serial)
@@ -139,6 +186,11 @@ class GatePack:
         if self._meta("barcode_key") is None:
             return 0
         return int(self._meta("cursor") or 0)
+
+    @property
+    def etag(self) -> str | None:
+        """The ETag of the pack last stored, to send as If-None-Match (None: fetch it whole)."""
+        return self._meta("etag")
 
     @property
     def refreshed_at(self) -> float | None:

@@ -8,8 +8,11 @@ Three calls (see API.md, "Scans"), all with `Authorization: Bearer <token>`:
 - `POST {server}/api/v1/events/{event}/scans/batch` with `{"scans": [...]}`,
   answered `{"scans": [answer, ...], "conflicts": n}` in the same order, each
   answer with a `conflict` flag (allowed offline here, already in elsewhere);
-- `GET {server}/api/v1/events/{event}/gate-pack?gate=CODE[&since=CURSOR]`,
-  what the gate needs to judge offline (see `scanner.gate_pack`).
+- `GET {server}/api/v1/events/{event}/gate-pack?gate=CODE&format=2[&since=CURSOR]`,
+  what the gate needs to judge offline (see `scanner.gate_pack`), in its
+  compact format, compressed on the wire (requests asks for gzip, and br
+  when the brotli package is installed, and unpacks it); with the last
+  pack's ETag in `If-None-Match` an unchanged pack is a `304` without a body.
 
 Failures come in two kinds: `Offline` (no network, a timeout, a 5xx, an
 answer that is not JSON), after which the same request may succeed later;
@@ -76,25 +79,35 @@ class GateServer:
             raise Offline("the batch answer does not judge every scan sent")
         return judged
 
-    def gate_pack(self, gate: str, since: int = 0) -> dict[str, Any]:
-        """The gate pack: whole, or only the tickets changed after the cursor `since`."""
-        params: dict[str, Any] = {"gate": gate}
+    def gate_pack(self, gate: str, since: int = 0, etag: str | None = None) -> dict[str, Any] | None:
+        """The gate pack: whole, or only the tickets changed after the cursor `since`, with its ETag
+        under `etag`; None when the server says the pack whose ETag is `etag` is still current."""
+        params: dict[str, Any] = {"gate": gate, "format": 2}
         if since:
             params["since"] = since
-        return self._answer(lambda: self.http.get(self.base + "/gate-pack", params=params, timeout=self.timeout))
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._sent(lambda: self.http.get(self.base + "/gate-pack", params=params, headers=headers,
+                                                     timeout=self.timeout))
+        if response.status_code == 304:
+            return None
+        return {**self._json(response), "etag": response.headers.get("ETag")}
 
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._answer(lambda: self.http.post(self.base + path, json=body, timeout=self.timeout))
+        return self._json(self._sent(lambda: self.http.post(self.base + path, json=body, timeout=self.timeout)))
 
-    def _answer(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
+    @staticmethod
+    def _sent(send: Callable[[], requests.Response]) -> requests.Response:
         try:
-            response = send()
+            return send()
         except requests.RequestException as exc:
             raise Offline(f"cannot reach the server: {exc.__class__.__name__}") from exc
+
+    @staticmethod
+    def _json(response: requests.Response) -> dict[str, Any]:
         if response.status_code >= 500 or response.status_code in RETRYABLE:
             raise Offline(f"the server answered {response.status_code}")
         if response.status_code >= 400:

@@ -49,8 +49,8 @@ class Server(Protocol):
         """Judge scans made offline, one answer each."""
         ...
 
-    def gate_pack(self, gate: str, since: int = 0) -> dict[str, Any]:
-        """What the gate needs to judge offline (only used with a pack)."""
+    def gate_pack(self, gate: str, since: int = 0, etag: str | None = None) -> dict[str, Any] | None:
+        """What the gate needs to judge offline (only used with a pack); None: the pack tagged `etag` is current."""
         ...
 
 
@@ -139,8 +139,11 @@ class Station:
         assert self.pack is not None
         self._next_refresh = self.clock() + self.refresh_every
         try:
-            fresh = self.server.gate_pack(self.gate, self.pack.cursor)
-            self.pack.apply(fresh)
+            fresh = self.server.gate_pack(self.gate, self.pack.cursor, self.pack.etag)
+            if fresh is None:
+                self.pack.confirm()
+            else:
+                self.pack.apply(fresh)
         except Offline as exc:
             self._go_offline(str(exc))
             return False

@@ -67,21 +67,42 @@ def run_together(n: int, work, timeout: float = 60) -> list:
     return results
 
 
-def write_y4m(path, text: str, scale: int = 6, frames: int = 30) -> None:
-    """A short 640x480 video of a screen showing `text` as a QR code, for Chromium's fake camera."""
+def code_frame(text: str | list[str], scale: int = 6, size: tuple[int, int] = (640, 480)):
+    """A BGR picture (640x480 unless `size`) of a screen showing `text` as a QR code, or each of a list of
+    texts as a QR code side by side (a group held up together)."""
     import cv2
     import numpy as np
     import segno
 
-    matrix = np.array([[0 if dark else 255 for dark in row] for row in segno.make(text, error="m").matrix],
-                      np.uint8)
-    code = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=scale, fy=scale,
-                      interpolation=cv2.INTER_NEAREST)
-    frame = np.full((480, 640, 3), 90, np.uint8)
-    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
-    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
-    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    def code_image(one: str):
+        matrix = np.array([[0 if dark else 255 for dark in row] for row in segno.make(one, error="m").matrix],
+                          np.uint8)
+        return cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=scale, fy=scale,
+                          interpolation=cv2.INTER_NEAREST)
+
+    width, height = size
+    codes = [code_image(one) for one in ([text] if isinstance(text, str) else text)]
+    per_row = max(1, min(len(codes), width // (codes[0].shape[1] + 8)))
+    rows = [codes[i:i + per_row] for i in range(0, len(codes), per_row)]
+    frame = np.full((height, width, 3), 90, np.uint8)
+    y = (height - sum(r[0].shape[0] + 8 for r in rows) + 8) // 2
+    for row in rows:
+        x = (width - sum(c.shape[1] + 8 for c in row) + 8) // 2
+        for code in row:
+            frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
+            x += code.shape[1] + 8
+        y += row[0].shape[0] + 8
+    return frame
+
+
+def write_y4m(path, text: str | list[str], scale: int = 6, frames: int = 30,
+              size: tuple[int, int] = (640, 480)) -> None:
+    """A short video of code_frame(text, scale, size), for Chromium's fake camera."""
+    import cv2
+
+    width, height = size
+    yuv = cv2.cvtColor(code_frame(text, scale, size), cv2.COLOR_BGR2YUV_I420).tobytes()
     with path.open("wb") as out:
-        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):
             out.write(b"FRAME\n" + yuv)

@@ -49,8 +49,11 @@ def test_the_server_judges_as_the_vectors_say(admin, case, vector, monkeypatch):
     assert outcome(r.json) == vector["expect"]
 
 
-def test_the_gate_client_judges_as_the_vectors_say(admin, case, vector, tmp_path):
-    pack_json = admin.get(f"/api/v1/events/{case.slug}/gate-pack?gate={case.scan.gate}").json
+@pytest.mark.parametrize("pack_format", [2, 1])
+def test_the_gate_client_judges_as_the_vectors_say(admin, case, vector, tmp_path, pack_format):
+    """From the compact pack the client asks for, and from the format older clients still get."""
+    pack_json = admin.get(f"/api/v1/events/{case.slug}/gate-pack?gate={case.scan.gate}&format={pack_format}").json
+    assert pack_json.get("version", 1) == pack_format
     with GatePack(tmp_path / "gate.pack.sqlite3") as pack:
         pack.apply(pack_json)
         if case.admission:

@@ -1,4 +1,4 @@
-"""Badges marked for reprint after a layout change, when the change asked for it.
+"""Badges marked for reprint after a layout change that asked for it, or a correction of the holder's details.
 
 A mark never touches the ticket's generation (its QR code stays valid); it
 puts the printed badge in the desk's out-of-date queue until it prints again.
@@ -8,6 +8,9 @@ from sqlalchemy import delete, insert, literal, select
 from ..extensions import db
 from ..models import Event, LayoutOverride, ReprintMark, Ticket, TicketType, utcnow
 from .selection import EVENT_TARGET
+
+# The reason a correction's mark carries (and its reprint logs); a layout change's marks carry "layout changed".
+CORRECTED = "details corrected"
 
 
 def mark_for_reprint(event: Event, ttype: TicketType | None, reason: str) -> int:
@@ -29,16 +32,23 @@ def mark_for_reprint(event: Event, ttype: TicketType | None, reason: str) -> int
     return len(done.all())  # counted from what came back: not every driver gives a row count here
 
 
+def mark_ticket(ticket: Ticket, reason: str) -> None:
+    """Mark one ticket's printed badge for reprint (replacing an earlier mark: one per ticket)."""
+    db.session.execute(delete(ReprintMark).where(ReprintMark.ticket_id == ticket.id))
+    db.session.execute(insert(ReprintMark).values(ticket_id=ticket.id, event_id=ticket.event_id, reason=reason,
+                                                  marked_at=utcnow()))
+
+
 def clear_marks(ticket_ids: list[int]) -> None:
     """A print of these tickets is logged: their marks are done."""
     if ticket_ids:
         db.session.execute(delete(ReprintMark).where(ReprintMark.ticket_id.in_(ticket_ids)))
 
 
-def marked(ticket_ids: list[int]) -> set[int]:
-    """Which of these tickets are marked for reprint."""
-    found: set[int] = set()
+def marked(ticket_ids: list[int]) -> dict[int, str]:
+    """Which of these tickets are marked for reprint, each with the mark's reason."""
+    found: dict[int, str] = {}
     for start in range(0, len(ticket_ids), 500):
-        found.update(db.session.scalars(select(ReprintMark.ticket_id).where(
-            ReprintMark.ticket_id.in_(ticket_ids[start:start + 500]))))
+        found.update(db.session.execute(select(ReprintMark.ticket_id, ReprintMark.reason).where(
+            ReprintMark.ticket_id.in_(ticket_ids[start:start + 500]))).all())
     return found

@@ -36,9 +36,9 @@ LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people misty
 LOCATOR_LEN, SECRET_LEN = 4, 4
 CODE_LEN = LOCATOR_LEN + SECRET_LEN
 SCREENS = {"gate": "gate", "badge_desk": "desk", "box_office": "box", "supervisor": "dashboard",
-           "viewer": "dashboard", "admin": "dashboard"}  # where a paired device goes first
+           "viewer": "dashboard", "admin": "dashboard", "kiosk": "kiosk"}  # where a paired device goes first
 ROLE_NAMES = {"admin": "Admin", "supervisor": "Supervisor", "box_office": "Box office",
-              "badge_desk": "Badge desk", "gate": "Gate", "viewer": "Viewer"}
+              "badge_desk": "Badge desk", "gate": "Gate", "viewer": "Viewer", "kiosk": "Kiosk"}
 _CODE_IN_LINK = re.compile(r"[?&]code=([A-Za-z0-9-]{8,12})(?:&|$)")
 REFUSED = "This pairing code is not valid: it may be mistyped, used already, or expired."
 

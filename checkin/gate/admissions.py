@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scanner.rules import DUPLICATE, WrongDirection, direction_at, refusal, verdict
 
-from ..driver import Row
+from ..driver import Row, read
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events.setup import event_by_slug
 from ..extensions import db
@@ -55,8 +55,11 @@ class ScanRequest:
 
 
 def gate_for(slug: str, code: str) -> Row:
-    """The gate (with its event's id and time zone), or a 404 naming what is unknown."""
-    gate = q.run(q.GATE, slug=slug, code=code).first()
+    """The gate (with its event's id and time zone), or a 404 naming what is unknown.
+
+    Read outside the scan's transaction: on SQLite the writer lock is then taken
+    only for the ticket's read and the writes, not for this lookup too."""
+    gate = read(q.GATE, slug=slug, code=code).first()
     if gate is None:
         event_by_slug(slug)  # raises for an unknown event
         raise NotFound(f"no gate {code!r} in this event", {"gate": ["unknown gate"]})

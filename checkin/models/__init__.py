@@ -3,6 +3,7 @@ from .alerts import ALERT_KINDS, ALERT_LEVELS, Alert, AlertSettings
 from .branding import EventBranding, LayoutOverride, LayoutVersion, ReprintMark
 from .events import Allocation, Channel, Event, TicketType
 from .gates import Admission, Gate, Scan
+from .kiosks import KIOSK_STATES, Kiosk
 from .live import Counter, GateDevice
 from .printing import (
     PRINTER_JOB_STATES,
@@ -27,4 +28,5 @@ __all__ = [
     "UTCDateTime", "utcnow",
     "Hold", "HOLD_STATES", "Sale", "SALE_STATES",
     "ALERT_KINDS", "ALERT_LEVELS", "Alert", "AlertSettings", "Counter", "GateDevice",
+    "KIOSK_STATES", "Kiosk",
 ]

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, update
 import badges
 from badges.png import rasterise
 
-from ..branding.reprints import clear_marks, marked
+from ..branding.reprints import CORRECTED, clear_marks, marked
 from ..branding.selection import Chosen, EventLayouts, event_layouts
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
@@ -69,7 +69,9 @@ class _Seen:
     printed_generation: int | None
     layout: str
     reason: str | None
-    marked: bool = False  # a layout change asked for this reprint
+    name: str  # the holder's details as printed: a correction committing meanwhile refuses the print
+    company: str | None
+    marked: bool = False  # a layout change or a correction asked for this reprint
 
 
 def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[PrintJob], None] | None = None) -> dict:
@@ -83,7 +85,7 @@ def print_badges(event: Event, req: PrintRequest, actor: str, within: Callable[[
     seen, data, chosen = [], [], []
     for i, ticket in enumerate(tickets):
         pick = _layout(layouts, ticket, req, f"ticket_ids.{i}")
-        seen.append(_seen(ticket, req, f"ticket_ids.{i}", pick, ticket.id in marks))
+        seen.append(_seen(ticket, req, f"ticket_ids.{i}", pick, marks.get(ticket.id)))
         data.append(badge_data(event, ticket))
         chosen.append(pick.layout)
     event_id = event.id
@@ -150,17 +152,22 @@ def _layout(layouts: EventLayouts, ticket: Ticket, req: PrintRequest, field: str
     return chosen
 
 
-def _seen(ticket: Ticket, req: PrintRequest, field: str, chosen: Chosen, marked_for_reprint: bool) -> _Seen:
+def _seen(ticket: Ticket, req: PrintRequest, field: str, chosen: Chosen, mark: str | None) -> _Seen:
     check_printable(ticket, field)
     stale = ticket.badge_generation is not None and ticket.badge_generation < ticket.generation
-    reason = req.reason or (STALE_REASON if stale else LAYOUT_REASON if marked_for_reprint else None)
+    reason = req.reason or (STALE_REASON if stale else _mark_reason(mark) if mark else None)
     if ticket.badge_prints and reason is None:
         db.session.rollback()
         raise Conflict(f"ticket {ticket.id}'s badge was already printed; give a reason to print it again",
                        {"reason": ["required: a badge was already printed"], field: ["already printed"]},
                        prints=ticket.badge_prints)
     return _Seen(ticket.id, ticket.serial, ticket.generation, ticket.badge_prints, ticket.badge_generation,
-                 chosen.label, reason, marked_for_reprint)
+                 chosen.label, reason, ticket.holder_name, ticket.holder_company, mark is not None)
+
+
+def _mark_reason(mark: str) -> str:
+    """What a marked badge's reprint logs: the correction, or that the layout changed."""
+    return CORRECTED if mark == CORRECTED else LAYOUT_REASON
 
 
 def badge_data(event: Event, ticket: Ticket) -> badges.BadgeData:
@@ -191,6 +198,7 @@ def _record(event_id: int, req: PrintRequest, seen: list[_Seen], pdf: bytes, act
         done = db.session.execute(update(Ticket).where(
             Ticket.id == t.id, Ticket.generation == t.generation, Ticket.badge_prints == t.prints,
             Ticket.state == "valid", Ticket.blocked.is_(False),
+            Ticket.holder_name == t.name, Ticket.holder_company.is_not_distinct_from(t.company),
         ).values(badge_prints=t.prints + 1, badge_generation=t.generation)
             .execution_options(synchronize_session=False))  # the loaded tickets are not used again
         if done.rowcount != 1:

@@ -63,6 +63,11 @@ def _desk(event: Event, name: str) -> Desk:
     return db.session.scalar(select(Desk).where(Desk.event_id == event.id, Desk.name == name))
 
 
+def desk_named(event: Event, name: str) -> Desk:
+    """The event's desk of this name, made known now if it was not (a kiosk prints at its own desk)."""
+    return _desk(event, name)
+
+
 def list_printers(event: Event, desk_id: int | None = None) -> list[dict]:
     """The event's printers (or one desk's), by name."""
     query = select(Printer, Desk.name).join(Desk, Desk.id == Printer.desk_id).where(Printer.event_id == event.id)

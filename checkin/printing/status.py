@@ -2,12 +2,15 @@
 
 A printed badge is stale when the ticket's generation moved past the one it
 was printed for (an upgrade, transfer or reissue): the badge shows an old
-name, type or QR code, so a reprint of the ticket as it is now is due.
+name, type or QR code, so a reprint of the ticket as it is now is due. A
+correction of the holder's details or a layout change keeps the generation
+and marks the badge instead (branding/reprints.py).
 """
 from sqlalchemy import func, select
 
 import badges
 
+from ..branding.reprints import CORRECTED
 from ..branding.selection import event_layouts
 from ..extensions import db
 from ..gate.admissions import badge_state
@@ -73,7 +76,8 @@ def stale(event: Event) -> dict:
 
 def _marked_row(ticket: Ticket, mark: ReprintMark) -> dict:
     return {**_stale_row(ticket, None),
-            "change": {"action": "layout.activate", "at": mark.marked_at.isoformat(), "reason": mark.reason}}
+            "change": {"action": "ticket.correct" if mark.reason == CORRECTED else "layout.activate",
+                       "at": mark.marked_at.isoformat(), "reason": mark.reason}}
 
 
 def _stale_row(ticket: Ticket, change: LedgerEntry | None) -> dict:

@@ -2,9 +2,9 @@
 from ..api import PDF_ANSWER, actor, allowed, bp, file_response, load_event, may
 from ..sales import changes
 from ..schemas import ReasonIn
-from . import flags, printable
+from . import corrections, flags, printable
 from . import records as service
-from .schemas import ImportIn, SearchQuery, TransferIn
+from .schemas import CorrectionIn, ImportIn, SearchQuery, TransferIn
 
 
 @bp.post("/events/<slug>/tickets")
@@ -73,6 +73,19 @@ def transfer_ticket(slug, ticket_id, json_data):
     """New holder and new code; the old code answers revoked."""
     return changes.transfer(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor(),
                             supervisor=may("changes.approve"))
+
+
+@bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/corrections")
+@bp.auth_required(**allowed("tickets.correct"))
+@bp.input(CorrectionIn)
+def correct_ticket(slug, ticket_id, json_data):
+    """Correct the holder's name or company; the code stays valid, a printed badge is due for reprint.
+
+    A change past a correction's bounds needs a supervisor's `approve: true` (403 otherwise).
+    """
+    return corrections.correct(load_event(slug), ticket_id, json_data["holder"], json_data["reason"], actor(),
+                               supervisor=may("changes.approve"), approve=json_data.get("approve", False),
+                               seen=json_data.get("before"))
 
 
 @bp.post("/events/<slug>/tickets/<int(max=2147483647):ticket_id>/block")

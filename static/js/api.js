@@ -16,20 +16,34 @@ export class ApiError extends Error {
 
 /** Call the API; JSON in and out; a problem+json answer throws ApiError. */
 export async function api(path, { method = "GET", body, form } = {}) {
-  if (leaving) return new Promise(() => {});  // on the way to sign in: no call, no error to show
-  const headers = { Authorization: `Bearer ${token()}` };
+  const headers = {};
   let payload;
   if (form) payload = form;
   else if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
   }
-  let response;
+  return read(await send(path, { method, headers, body: payload }));
+}
+
+/** GET what the server tags with an ETag: {data, etag}, or null when `etag` still names it (304).
+ *  A conditional request set by the page skips the browser's cache, so the 304 reaches us. */
+export async function apiUnlessUnchanged(path, etag) {
+  const response = await send(path, { headers: etag ? { "If-None-Match": etag } : {} });
+  if (response.status === 304) return null;
+  return { data: await read(response), etag: response.headers.get("ETag") };
+}
+
+async function send(path, { method = "GET", headers = {}, body } = {}) {
+  if (leaving) return new Promise(() => {});  // on the way to sign in: no call, no error to show
   try {
-    response = await fetch(`/api/v1${path}`, { method, headers, body: payload });
+    return await fetch(`/api/v1${path}`, { method, headers: { ...headers, Authorization: `Bearer ${token()}` }, body });
   } catch (err) {
     throw new ApiError({ status: 0, title: "Offline", detail: "The server cannot be reached." });
   }
+}
+
+async function read(response) {
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.blob();
   if (response.status === 401) signedOut(data);

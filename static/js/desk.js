@@ -7,6 +7,8 @@
 import { api, ev, eventSlug, h, problemText, say } from "./api.js";
 import { clockText as time, setEventZone } from "./clock.js";
 import { startAutoPrint, startSentBadges } from "./desk-autoprint.js";
+import { correctionsFor, startCorrections } from "./desk-corrections.js";
+import { startKiosks } from "./desk-kiosks.js";
 import { sentToPrinter } from "./desk-printers.js";
 import { admitAtDesk, loadAdmitGates } from "./desk-guests.js";
 import { findGuests, showGuests } from "./guest-search.js";
@@ -100,6 +102,7 @@ function showTicket() {
   const { ticket, badge, prints } = current;
   $("ticket").hidden = false;
   $("hint").hidden = true;
+  correctionsFor(ticket);
   $("t-type").textContent = ticket.type.name;
   $("t-name").textContent = ticket.holder.name;
   $("t-company").textContent = ticket.holder.company || "";
@@ -246,7 +249,8 @@ async function loadQueue() {
 
 function changeText(change) {
   if (!change) return "changed";
-  const word = { "ticket.transfer": "transferred", "ticket.upgrade": "upgraded", "ticket.reissue": "new code" };
+  const word = { "ticket.transfer": "transferred", "ticket.upgrade": "upgraded", "ticket.reissue": "new code",
+                 "ticket.correct": "corrected", "layout.activate": "layout changed" };
   return `${word[change.action] || change.action} ${time(change.at)}`;
 }
 
@@ -293,6 +297,12 @@ function start() {
   loadAdmitGates().catch((err) => say($("find-status"), `Gates could not be loaded: ${problemText(err)}`, "error"));
   loadQueue();
   setInterval(loadQueue, QUEUE_EVERY_MS);
+  startCorrections(async (id) => {
+    await select(id, true);
+    loadQueue();
+    if (lastQuery) find(lastQuery, { quiet: true });
+  });
+  startKiosks();
   startAutoPrint(printNoReason);
   startSentBadges(printSent, deskName);
   $("find").focus();

@@ -1,5 +1,8 @@
-// The camera on the gate page: a native QR detector where the browser has one,
-// otherwise a few frames a second sent to /scans/frame while no result shows.
+// The camera on the gate page: a few frames a second, each read by the best reader the
+// browser has (gate-decoders.js: its own detector, else zxing-wasm in the page, else
+// the server's /scans/frame), while no result shows.
+
+import { chooseDecoder } from "./gate-decoders.js";
 
 const FRAME_EVERY_MS = 350;
 
@@ -11,8 +14,8 @@ export function cameraBlocked() {
 }
 
 export class Camera {
-  constructor(video, { onCode, onFrame }) {
-    this.video = video; this.onCode = onCode; this.onFrame = onFrame;
+  constructor(video, { onCodes, onFrame }) {
+    this.video = video; this.onCodes = onCodes; this.onFrame = onFrame;
     this.stream = null; this.busy = false; this.timer = null;
   }
 
@@ -22,7 +25,7 @@ export class Camera {
     this.video.srcObject = this.stream;
     this.video.hidden = false;
     await this.video.play();
-    this.detector = await nativeDetector();
+    this.decoder = await chooseDecoder();
     this.timer = setInterval(() => this.tick(), FRAME_EVERY_MS);
   }
 
@@ -40,9 +43,9 @@ export class Camera {
     if (this.busy || !this.stream || this.video.readyState < 2) return;
     this.busy = true;
     try {
-      if (this.detector) {
-        const found = await this.detector.detect(this.video);
-        if (found.length) await this.onCode(found[0].rawValue);
+      if (this.decoder.detect) {
+        const codes = await this.decoder.detect(this.video);
+        if (codes.length) await this.onCodes(codes);  // a group held up together comes as one list
       } else {
         await this.onFrame(await this.snapshot());
       }
@@ -59,12 +62,6 @@ export class Camera {
     canvas.getContext("2d").drawImage(this.video, 0, 0, canvas.width, canvas.height);
     return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
   }
-}
-
-async function nativeDetector() {
-  if (!("BarcodeDetector" in window)) return null;
-  const formats = await window.BarcodeDetector.getSupportedFormats();
-  return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
 }
 
 export async function cameras() {

@@ -7,7 +7,7 @@
 // Signatures are checked on every origin (signatures.js: WebCrypto in a secure context,
 // else vendored code): over plain HTTP on a LAN address a forged code is refused too.
 
-import { api, ev } from "./api.js";
+import { api, apiUnlessUnchanged, ev } from "./api.js";
 import * as rules from "./gate-rules.js";
 import { hmac } from "/static/vendor/noble-hashes/hmac.js";
 import { sha256 } from "/static/vendor/noble-hashes/sha2.js";
@@ -41,6 +41,32 @@ export function barcodeDigest(key, text) {
   return bytesToHex(hmac(sha256, key, new TextEncoder().encode(text))).slice(0, 32);
 }
 
+/** The pack's tickets, one object each as format 1 lists them. Format 2 (checkin/gate/offline.py) has one
+ *  array per field: serials as differences, state and type as indexes into `states` and `type_codes`. */
+export function ticketsOf(pack) {
+  if ((pack.version || 1) === 1) return pack.tickets;
+  const c = pack.tickets, types = pack.types || {}, out = new Array(c.count);
+  const pick = (values, i) => {
+    if (!Number.isInteger(i) || i < 0 || i >= values.length) throw new Error(`gate pack: no value ${i}`);
+    return values[i];
+  };
+  const fields = ["serial", "generation", "state", "blocked", "type", "barcode_hash", "barcode_generation"];
+  for (const f of pack.names ? [...fields, "name"] : fields) {
+    if (!Array.isArray(c[f]) || c[f].length !== c.count) throw new Error(`gate pack: column ${f} is not ${c.count} long`);
+  }
+  let serial = 0;
+  for (let i = 0; i < c.count; i++) {
+    serial += c.serial[i];
+    const type = pick(pack.type_codes, c.type[i]);
+    const t = { serial, generation: c.generation[i], state: pick(pack.states, c.state[i]), blocked: !!c.blocked[i],
+                type, type_name: types[type]?.name || type, barcode: null };
+    if (pack.names) t.name = c.name[i];
+    if (c.barcode_hash[i] != null) t.barcode_hash = { hash: c.barcode_hash[i], generation: c.barcode_generation[i] };
+    out[i] = t;
+  }
+  return out;
+}
+
 export class GatePack {
   constructor(gate) {
     this.gate = gate;
@@ -50,21 +76,28 @@ export class GatePack {
     this.barcodeKey = null;  // the pack key its hashes are made with
     this.keys = new Map();  // kid -> {verify(signature, body) -> Promise<boolean>, own: this event's}
     this.admissions = new Map();  // serial -> {inside, first_at, first_gate_name}, as this page saw them
+    this.etag = null;  // the ETag of the last pack taken in: sent as If-None-Match
   }
 
-  /** Load the whole pack, or only what changed since the last cursor. */
+  /** Load the whole pack, or only what changed since the last cursor, in the compact format 2; the
+   *  browser unpacks it (gzip, br). Nothing comes back (304) while the pack we hold is current. */
   async refresh() {
     const since = this.cursor ? `&since=${this.cursor}` : "";
-    await this.load(await api(ev(`/gate-pack?gate=${encodeURIComponent(this.gate)}${since}`)));
+    const fresh = await apiUnlessUnchanged(ev(`/gate-pack?gate=${encodeURIComponent(this.gate)}&format=2${since}`),
+                                           this.etag);
+    if (!fresh) return;
+    await this.load(fresh.data);
+    this.etag = fresh.etag;
   }
 
-  /** Take in a pack from the server (whole or incremental). */
+  /** Take in a pack from the server (whole or incremental, format 1 or 2). */
   async load(pack) {
+    const tickets = ticketsOf(pack);  // first: a malformed pack throws before anything held is dropped
     this.rules = pack.gate;
     this.types = pack.types || {};
     if (!pack.incremental) { this.tickets.clear(); this.barcodes.clear(); }
     this.barcodeKey = pack.barcode_key ? bytesOf(pack.barcode_key) : null;
-    for (const t of pack.tickets) this.storeTicket(t);
+    for (const t of tickets) this.storeTicket(t);
     for (const [own, keys] of [[true, pack.keys], [false, pack.other_keys || []]]) {
       for (const k of keys) {
         if (!this.keys.has(k.kid)) this.keys.set(k.kid, { verify: await verifier(fromBase64(k.public_key)), own });

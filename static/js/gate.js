@@ -4,13 +4,17 @@
 import { api, ApiError, ev, eventSlug, randomId } from "./api.js";
 import { clockText, setEventZone } from "./clock.js";
 import { Camera, cameraBlocked, cameras } from "./gate-camera.js";
+import { chooseDecoder, DECODER_NAMES } from "./gate-decoders.js";
 import { mountSoundToggle, signal } from "./gate-feedback.js";
 import { GatePack, queue, WrongDirection } from "./gate-offline.js";
 import { mountGuestPanel } from "./gate-guests.js";
-import { VERDICTS, WARN } from "./verdicts.js";
+import { VERDICTS, verdictClass, verdictKey, WARN } from "./verdicts.js";
 
 const $ = (id) => document.getElementById(id);
 const RESULT_MS = 2500;
+// A code seen by the camera again within this time of its last sighting is the same one still held up.
+const SEEN_MS = RESULT_MS * 2;
+const seen = new Map();  // code -> when the camera last saw it (performance.now())
 // Plain HTTP on the venue's network is no secure context: the browser gives no camera, the scanner still works.
 const NO_CAMERA = cameraBlocked() && `${cameraBlocked()}: ask for the https:// address, or use a scanner.`;
 
@@ -26,6 +30,7 @@ function show(answer) {
   signal(tone === "bad" ? "refused" : tone);
   result.dataset.status = answer.status;
   result.dataset.reason = answer.reason || "";
+  delete result.dataset.group;
   $("verdict").textContent = VERDICTS[reason] || reason.toUpperCase();
   if (answer.repeat) $("verdict").append(Object.assign(document.createElement("span"), { className: "repeat", textContent: "REPEAT" }));
   $("message").textContent = answer.offline ? `${answer.message} (offline)` : answer.message;
@@ -41,9 +46,46 @@ function show(answer) {
   state.clearTimer = setTimeout(idle, RESULT_MS * 2);
 }
 
+const nameOf = (answer) => answer.ticket?.holder?.name || "unknown code";
+
+/** Several codes from one camera frame: how many got through in the big word, who did not and why
+ *  in the message, and every ticket on a line of its own below. */
+function showGroup(answers) {
+  const passed = answers.filter((a) => a.status === "ok");
+  const tone = passed.length === answers.length ? "ok"
+    : !passed.length && answers.some((a) => verdictClass(a) === "bad") ? "bad" : "warn";
+  const result = $("result");
+  result.className = `result ${tone} group`;
+  signal(tone === "bad" ? "refused" : tone);
+  Object.assign(result.dataset, { status: tone === "ok" ? "ok" : "refused", reason: "group",
+                                  group: `${passed.length}/${answers.length}` });
+  $("verdict").textContent = `${passed.length} OF ${answers.length} ${VERDICTS[verdictKey({ status: "ok" }, state.direction)]}`;
+  const refused = new Map();  // reason -> names, in the order they were scanned
+  for (const a of answers.filter((a) => a.status !== "ok")) {
+    refused.set(a.reason, [...(refused.get(a.reason) || []), nameOf(a)]);
+  }
+  const said = [...refused].map(([reason, names]) =>
+    `${names.length} ${(VERDICTS[reason] || reason).toLowerCase()}: ${names.join(", ")}`);
+  const message = said.join(" · ") || "All let through";
+  $("message").textContent = answers.some((a) => a.offline) ? `${message} (offline)` : message;
+  $("holder").textContent = "";
+  const list = Object.assign(document.createElement("ul"), { className: "group-list" });
+  for (const a of answers) {
+    const key = verdictKey(a, state.direction);
+    const line = Object.assign(document.createElement("li"), { className: verdictClass(a, key) });
+    line.append(Object.assign(document.createElement("b"), { textContent: VERDICTS[key] || key.toUpperCase() }),
+                Object.assign(document.createElement("span"), { textContent: nameOf(a) }));
+    list.append(line);
+  }
+  $("details").replaceChildren(list);
+  clearTimeout(state.clearTimer);
+  state.clearTimer = setTimeout(idle, RESULT_MS * 2);
+}
+
 function idle() {
   if (window.pageHealth?.failure) return window.pageHealth.show();  // never READY once something broke
   $("result").className = "result idle";
+  delete $("result").dataset.group;
   $("verdict").textContent = state.offline ? "OFFLINE" : "READY";
   $("message").textContent = "Scan a ticket";
   $("holder").textContent = $("details").textContent = "";
@@ -57,31 +99,65 @@ function setOffline(offline) {
   document.body.classList.toggle("is-offline", offline);
 }
 
-async function scanCode(code) {
-  code = code.trim();
-  if (!code) return;
+/** Judge one code: by the server, or from the gate pack while the server is gone (then queued for upload).
+ *  Throws ApiError for a scan the server refuses to take, WrongDirection for one the pack's gate cannot take. */
+async function judge(code) {
   const scan = { code, gate: state.gate, direction: state.direction, nonce: randomId(),
                  scanned_at: new Date().toISOString(), device };
   if (!state.offline) {
     try {
       const answer = await api(ev("/scans"), { method: "POST", body: scan });
-      show(answer);
-      return await state.pack.remember(code, answer);  // who is inside, for judging offline later
+      await state.pack.remember(code, answer);  // who is inside, for judging offline later
+      return answer;
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 0) return showError(err);
+      if (!(err instanceof ApiError) || err.status !== 0) throw err;
       setOffline(true);
     }
   }
-  let answer;
-  try {
-    answer = await state.pack.judge(code, state.direction, new Date(scan.scanned_at));
-  } catch (err) {
-    if (err instanceof WrongDirection) return showError(err);  // the server would refuse it too: not queued
-    throw err;
-  }
-  queue.add({ ...scan, offline: true });
+  const answer = await state.pack.judge(code, state.direction, new Date(scan.scanned_at));
+  queue.add({ ...scan, offline: true });  // after judge: a scan the server would refuse too is not queued
   setOffline(true);
-  show(answer);
+  return answer;
+}
+
+const refusedToTake = (err) => err instanceof ApiError || err instanceof WrongDirection;
+
+async function scanCode(code) {
+  code = code.trim();
+  if (!code) return;
+  try {
+    show(await judge(code));
+  } catch (err) {
+    if (!refusedToTake(err)) throw err;
+    showError(err);
+  }
+}
+
+/** Codes a camera frame shows that were not in view a moment ago: a code held up is judged once. */
+function newInView(codes) {
+  const now = performance.now();
+  const fresh = [...new Set(codes)].filter((code) => !(now - seen.get(code) < SEEN_MS));
+  for (const code of codes) seen.set(code, now);
+  for (const [code, at] of seen) if (now - at >= SEEN_MS) seen.delete(code);
+  return fresh;
+}
+
+/** The codes of one camera frame: one is shown as any scan; several (a group) each judged once, shown as a list. */
+async function scanCodes(codes) {
+  const fresh = newInView(codes.map((c) => c.trim()).filter(Boolean));
+  if (fresh.length === 1) await scanCode(fresh[0]);
+  if (fresh.length < 2) return fresh.length > 0;
+  const results = [];
+  for (const code of fresh) {  // one after another: each offline verdict counts the ones before it
+    try {
+      results.push(await judge(code));
+    } catch (err) {
+      if (!refusedToTake(err)) throw err;
+      results.push({ status: "refused", reason: "error", message: err.message, ticket: null });
+    }
+  }
+  showGroup(results);
+  return true;
 }
 
 async function scanFrame(blob) {
@@ -124,7 +200,7 @@ async function heartbeat() {
 }
 
 const camera = new Camera($("camera"), {
-  onCode: async (code) => { await scanCode(code); camera.hold(RESULT_MS); },
+  onCodes: async (codes) => { if (await scanCodes(codes)) camera.hold(RESULT_MS); },
   onFrame: scanFrame,
 });
 
@@ -163,6 +239,8 @@ async function start() {
   $("wedge").focus();
   $("camera-toggle").addEventListener("click", toggleCamera);
   setOffline(false);
+  // Load the QR reader now, while the server answers: the in-page one must be here before the server goes.
+  if (!NO_CAMERA) chooseDecoder();
   setInterval(heartbeat, 5000);
   for (const code of early.splice(0)) await scanCode(code);
   document.body.dataset.ready = "1";
@@ -184,7 +262,12 @@ $("wedge-form").addEventListener("submit", (e) => {
 });
 
 async function toggleCamera() {
-  if (camera.stream) { camera.stop(); $("camera-toggle").textContent = "Start camera"; return; }
+  if (camera.stream) {
+    camera.stop();
+    $("camera-toggle").textContent = "Start camera";
+    $("camera-reader").hidden = true;
+    return;
+  }
   if (NO_CAMERA) { $("message").textContent = NO_CAMERA; return; }
   try {
     await camera.start($("camera-select").value || undefined);
@@ -194,6 +277,8 @@ async function toggleCamera() {
     return;
   }
   $("camera-toggle").textContent = "Stop camera";
+  Object.assign($("camera-reader"), { hidden: false, textContent: DECODER_NAMES[camera.decoder.name] });
+  $("camera-reader").dataset.decoder = camera.decoder.name;
   const list = await cameras();
   if (list.length > 1 && $("camera-select").options.length === 0) {
     for (const c of list) $("camera-select").append(new Option(c.label || "Camera", c.deviceId));

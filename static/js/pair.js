@@ -101,7 +101,7 @@ function setUpCamera() {
     pair(code);
   };
   const camera = new Camera($("camera"), {
-    onCode: found,
+    onCodes: (codes) => found(codes.find(codeIn)),  // of all codes in view, the pairing code
     onFrame: async (blob) => {
       const form = new FormData();
       form.append("image", blob, "frame.jpg");

@@ -7,15 +7,16 @@
 // address bar. Every screen shows "Signed in as ... · Sign out"; a revoked or
 // expired token shows how to sign in again instead of a broken screen.
 
-const ALL_ROLES = ["admin", "supervisor", "box_office", "badge_desk", "gate", "viewer"];
+const ALL_ROLES = ["admin", "supervisor", "box_office", "badge_desk", "gate", "viewer", "kiosk"];
 export const SCREENS = {
   gate: { title: "Gate", roles: ["admin", "supervisor", "gate"] },
   desk: { title: "Badge desk", roles: ["admin", "supervisor", "box_office", "badge_desk"] },
   box: { title: "Box office", roles: ["admin", "supervisor", "box_office"] },
   dashboard: { title: "Dashboard", roles: ALL_ROLES },
+  kiosk: { title: "Kiosk", roles: ["kiosk"] },
 };
 export const ROLE_NAMES = { admin: "Admin", supervisor: "Supervisor", box_office: "Box office",
-                            badge_desk: "Badge desk", gate: "Gate", viewer: "Viewer" };
+                            badge_desk: "Badge desk", gate: "Gate", viewer: "Viewer", kiosk: "Kiosk" };
 const FIELDS = ["token", "event", "name", "role", "paired"];
 const CHECK_EVERY_MS = 60_000;
 

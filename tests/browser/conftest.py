@@ -23,22 +23,41 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 
+def serve(app, port: int = 0):
+    """Serve `app` from a thread on 127.0.0.1:`port` (0: a free one); returns the server."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture
 def live_app(tmp_path):
-    """The app on a file SQLite database, served by a threaded server on a free port."""
+    """The app on a file SQLite database, served by a threaded server on a free port
+    (app.config["LIVE_SERVER"], which server_power stops and starts again)."""
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gate.db'}", "SECRET_KEY": "test"})
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         db.create_all()
         stamp()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = app.config["LIVE_SERVER"] = serve(app)
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
     yield app
-    server.shutdown()
+    app.config["LIVE_SERVER"].shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def server_power(live_app):
+    """stop(): the live server goes away (its port refuses connections); start(): back on the same port."""
+    def stop():
+        server = live_app.config["LIVE_SERVER"]
+        server.shutdown()
+        server.server_close()
+
+    def start():
+        live_app.config["LIVE_SERVER"] = serve(live_app, int(live_app.config["LIVE_URL"].rsplit(":", 1)[1]))
+    return SimpleNamespace(stop=stop, start=start)
 
 
 @pytest.fixture
@@ -77,15 +96,24 @@ def lan(playwright):
 
 @pytest.fixture
 def camera_page(playwright):
-    """camera_page(video) -> a page whose camera is Chromium's fake device playing a .y4m file."""
+    """camera_page(video) -> a page whose camera is Chromium's fake device playing a .y4m file.
+    no_detector: the page has no BarcodeDetector (as Safari and Firefox), whatever this Chromium has.
+    lan_port: gate.lan resolves here and http://gate.lan:<port> counts as secure, as a venue sets up a
+    tablet's Chrome (chrome://flags, "Insecure origins treated as secure") to have a camera on plain HTTP."""
     opened = []
 
-    def make(video: Path):
+    def make(video: Path, *, size=(1280, 800), touch=False, no_detector=False, lan_port=None):
         args = FLAGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                         f"--use-file-for-fake-video-capture={video}"]
+        if lan_port:
+            args += [f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1",
+                     f"--unsafely-treat-insecure-origin-as-secure=http://{LAN_NAME}:{lan_port}"]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
         opened.append(browser)
-        return browser.new_page(viewport={"width": 1280, "height": 800})
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]}, has_touch=touch)
+        if no_detector:
+            page.add_init_script("delete window.BarcodeDetector;")
+        return page
 
     yield make
     for browser in opened:

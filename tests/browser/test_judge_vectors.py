@@ -1,5 +1,6 @@
 """The shared judge vectors against the browser's judge: static/js/gate-offline.js, as the
-server serves it, in real headless Chromium, fed the server's own gate pack for each vector.
+server serves it, in real headless Chromium, fed the server's own gate pack for each vector
+(format 2, as the gate page asks for it).
 
 Twice: on 127.0.0.1, a secure context where WebCrypto checks signatures, and on a LAN name
 over plain HTTP, where crypto.subtle does not exist and the vendored Ed25519 code checks them:
@@ -101,7 +102,8 @@ def case_for(server: dict, vector: dict) -> Case:
 def judged_in(page, server: dict, vector: dict) -> dict:
     """The browser judge's verdict for the vector, from the server's gate pack."""
     case = case_for(server, vector)
-    pack = server["admin"].get(f"/api/v1/events/{case.slug}/gate-pack?gate={case.scan.gate}").json
+    pack = server["admin"].get(f"/api/v1/events/{case.slug}/gate-pack?gate={case.scan.gate}&format=2").json
+    assert pack["version"] == 2, "the compact pack the gate page asks for"
     admission = case.admission and {"inside": case.admission.inside, "first_at": case.admission.first_at.isoformat(),
                                     "first_gate_name": case.admission.first_gate_name}
     return page.evaluate(JUDGE, {"pack": pack, "code": case.scan.code, "direction": case.scan.direction,

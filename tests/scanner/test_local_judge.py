@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from checkin.tickets.codes import Signer, new_key_pair
-from scanner.gate_pack import GatePack, pack_path
+from scanner.gate_pack import GatePack, pack_path, tickets_of
 from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
 from scanner.rules import AdmissionFacts
 from scanner.ticket_codes import barcode_digest
@@ -168,3 +168,39 @@ def test_without_names_the_gate_names_the_ticket_by_its_serial(pack: GatePack) -
     answer = judge_here(pack, "EXT-7", "in", NOW)
     assert answer["message"] == "Welcome Ticket #7 - General"
     assert answer["ticket"]["holder"]["name"] == "Ticket #7" and answer["ticket"]["serial"] == 7
+
+
+def compact(pack: dict[str, Any]) -> dict[str, Any]:
+    """A format 1 pack in format 2 (as checkin/gate/offline.py writes it): one array per field."""
+    rows = pack["tickets"]
+    states, type_codes = ["valid", "void", "pending"], ["GA", "VIP"]
+    serials = [t["serial"] for t in rows]
+    columns = {"count": len(rows), "serial": serials[:1] + [b - a for a, b in zip(serials, serials[1:])],
+               "generation": [t["generation"] for t in rows], "state": [states.index(t["state"]) for t in rows],
+               "blocked": [int(t["blocked"]) for t in rows], "type": [type_codes.index(t["type"]) for t in rows],
+               "name": [t.get("name") for t in rows],
+               "barcode_hash": [(t.get("barcode_hash") or {}).get("hash") for t in rows],
+               "barcode_generation": [(t.get("barcode_hash") or {}).get("generation") for t in rows]}
+    return {**pack, "version": 2, "names": True, "tickets": columns, "states": states, "type_codes": type_codes}
+
+
+def test_the_compact_pack_judges_as_the_one_it_encodes(pack: GatePack) -> None:
+    tickets = [ticket(3), ticket(7, state="void"), ticket(8, blocked=True), ticket(20, type="VIP", type_name="VIP"),
+               ticket(21, generation=2, **hashed("EXT-21")), ticket(22, **hashed("EXT-22"))]
+    assert tickets_of(compact(full_pack(*tickets))) == tickets
+    assert pack.apply(compact(full_pack(*tickets))) == 6
+    assert [verdict(pack, code) for code in (SIGN.code(3, 1), SIGN.code(7, 1), SIGN.code(8, 1), SIGN.code(20, 1),
+                                             SIGN.code(21, 1), "EXT-21", "EXT-22", SIGN.code(4, 1))] == \
+        ["ok", "void", "blocked", "not_admitted", "revoked", "revoked", "ok", "invalid"]
+
+
+def test_a_malformed_compact_pack_changes_nothing(pack: GatePack) -> None:
+    good = compact(full_pack(ticket(1), ticket(2)))
+    pack.apply(good)
+    short = {**good, "tickets": {**good["tickets"], "generation": [1]}}
+    no_such_state = {**good, "tickets": {**good["tickets"], "state": [0, 5]}}
+    from_the_end = {**good, "tickets": {**good["tickets"], "type": [0, -1]}}
+    for bad in (short, no_such_state, from_the_end, {**good, "states": None}):
+        with pytest.raises(ValueError, match="malformed"):
+            pack.apply({**bad, "cursor": 99})
+    assert pack.cursor == 10 and len(pack) == 2

@@ -280,6 +280,42 @@ def test_gate_scan_explains_a_bad_images_folder_even_offline(tmp_path) -> None:
     assert "No gate pack" in done.stderr
 
 
+def test_the_pack_comes_compact_and_compressed_and_unchanged_is_a_304(server, tmp_path) -> None:
+    """gate-scan asks for format 2, gets it gzip or br, keeps its ETag (across a restart too) and is
+    answered 304 with no body while nothing changed; a change brings a pack again."""
+    seen: list[requests.Response] = []
+
+    def station_with(pack: GatePack) -> Station:
+        remote = GateServer(server.url, server.tokens["gate"], "ev")
+        remote.http.hooks["response"].append(lambda response, **_: seen.append(response))
+        return Station(remote, Outbox(tmp_path / "q.sqlite3"), "north", "north-1", pack=pack,
+                       show=lambda _line: None, alarm=lambda _line: None)
+
+    with GatePack(tmp_path / "q.pack.sqlite3") as pack:
+        station = station_with(pack)
+        assert station.refresh_pack() and len(pack) == 8
+        first = seen[-1]
+        assert first.status_code == 200 and "format=2" in first.url and "since" not in first.url
+        assert first.headers["Content-Encoding"] in ("gzip", "br") and first.headers["Vary"] == "Accept-Encoding"
+        assert pack.etag == first.headers["ETag"]
+        assert station.refresh_pack()  # what changed since the whole pack: nothing, said once
+        assert seen[-1].status_code == 200 and "since=" in seen[-1].url and len(seen[-1].content) < 1000
+        before = pack.refreshed_at
+        time.sleep(0.01)
+        assert station.refresh_pack()
+        assert seen[-1].status_code == 304 and seen[-1].request.headers["If-None-Match"] == pack.etag
+        assert seen[-1].content == b"" and pack.refreshed_at > before and len(pack) == 8
+
+        server.call("POST", f"/tickets/{server.tickets['g5']['id']}/void", {"reason": "refund"})
+        assert station.refresh_pack() and seen[-1].status_code == 200 and "since=" in seen[-1].url
+        assert pack.ticket(parse(server.tickets["g5"]["code"]).serial)["state"] == "void"
+        assert pack.etag == seen[-1].headers["ETag"]
+        assert station.refresh_pack() and seen[-1].status_code == 200  # nothing since the void
+
+    with GatePack(tmp_path / "q.pack.sqlite3") as again:  # gate-scan started again: the stored ETag holds
+        assert station_with(again).refresh_pack() and seen[-1].status_code == 304
+
+
 class Shown:
     """The verdicts the window would show, in order (the window itself is tested in test_window.py)."""
 

@@ -75,7 +75,7 @@ class Judge:
     def batch(self, scans: list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise Offline("cannot reach the server: ConnectionError")
 
-    def gate_pack(self, gate: str, since: int = 0) -> dict[str, Any]:
+    def gate_pack(self, gate: str, since: int = 0, etag: str | None = None) -> dict[str, Any]:
         if self.pack is None:
             raise Offline("cannot reach the server: ConnectionError")
         return self.pack

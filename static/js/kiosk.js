@@ -1,0 +1,252 @@
+// The self-service kiosk: a guest scans their ticket (a keyboard-wedge scanner types the
+// code and Enter into the focused field), sees "Is this you?" with their badge, may fix a
+// spelling, prints their badge at this kiosk's printer and is told to take it. One step
+// per screen; every step but the first returns to "Scan your ticket" after a while, and
+// leaving a guest's steps wipes everything shown of them first.
+
+import { ApiError, api, ev } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const HERE_EVERY_MS = 3000;
+const PRINT_WAIT_MS = 30000;
+const PRINT_POLL_MS = 150;
+// Seconds each step stays without a touch before the kiosk starts over (one number for all, for tests).
+const kept = Number(localStorage.getItem("gate.kiosk.reset")) || 0;
+const RESET_AFTER = { confirm: kept || 60, correct: kept || 90, printing: kept ? kept + 30 : 60,
+                      done: kept || 8, refused: kept || 10 };
+// What the screen tells the server it shows (the staff view reads it).
+const REPORTED = { idle: "ready", confirm: "checking", correct: "checking", printing: "printing",
+                   done: "done", refused: "refused", paused: "refused" };
+const OFFLINE = "This kiosk cannot reach the server right now.";
+
+let step = "idle";
+let code = null; // the scanned code: the only way this kiosk names the guest's ticket
+let guest = null;
+let flow = 0; // grows at every new guest or reset: a late answer for an earlier guest is dropped
+let timer = null;
+let previewUrl = null;
+let settings = { taken_over: false, admit_at: null, printer_jobs: [] };
+let offline = false;
+
+function show(next) {
+  step = next;
+  $("kiosk").dataset.step = next;
+  for (const section of document.querySelectorAll(".step")) section.hidden = section.dataset.step !== next;
+  armTimer();
+  if (next === "idle") $("code").focus();
+  here();
+}
+
+function armTimer() {
+  clearTimeout(timer);
+  if (RESET_AFTER[step]) timer = setTimeout(startOver, RESET_AFTER[step] * 1000);
+}
+
+/** Wipe everything shown of the last guest: names, company, badge, what they typed. */
+function forget() {
+  flow += 1;
+  code = guest = null;
+  for (const id of ["you-name", "you-company", "you-type", "fix-note", "done-verdict", "refused-why", "idle-note"]) {
+    $(id).textContent = "";
+  }
+  for (const id of ["code", "fix-name", "fix-company"]) $(id).value = "";
+  $("preview").removeAttribute("src");
+  if (previewUrl) URL.revokeObjectURL(previewUrl);
+  previewUrl = null;
+}
+
+function startOver() {
+  forget();
+  if (settings.taken_over) return paused("Our staff will help you at the desk.");
+  if (offline) return paused(`${OFFLINE} Please see the desk.`);
+  show("idle");
+}
+
+function paused(why) {
+  $("paused-title").textContent = settings.taken_over ? "This kiosk is paused" : "This kiosk is offline";
+  $("paused-why").textContent = why;
+  show("paused");
+}
+
+function refuse(message) {
+  const why = message;
+  forget();
+  $("refused-why").textContent = why;
+  show("refused");
+}
+
+/* Step 1: the scan */
+
+async function scanned(text) {
+  if (step !== "idle" || !text) return;
+  const mine = ++flow;
+  code = text;
+  $("code").value = "";
+  $("idle-note").textContent = "Checking your ticket…";
+  let answer;
+  try {
+    answer = await api(ev("/kiosk/check"), { method: "POST", body: { code } });
+  } catch (err) {
+    if (mine === flow) refuse(trouble(err));
+    return;
+  }
+  if (mine !== flow) return;
+  if (!answer.ok) return refuse(answer.message);
+  showGuest(answer.ticket);
+  show("confirm");
+  loadPreview(mine);
+}
+
+function trouble(err) {
+  return err instanceof ApiError && err.status === 0 ? `${OFFLINE} Please see the desk.` : "Please see the desk.";
+}
+
+/* Step 2: is this you? */
+
+function showGuest(ticket) {
+  guest = ticket;
+  $("you-name").textContent = ticket.name;
+  $("you-company").textContent = ticket.company || "";
+  $("you-type").textContent = ticket.type;
+}
+
+async function loadPreview(mine) {
+  try {
+    const png = await api(ev("/kiosk/preview"), { method: "POST", body: { code } });
+    if (mine !== flow) return;
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = URL.createObjectURL(png);
+    $("preview").src = previewUrl;
+  } catch (err) { /* the name above is what the guest checks; the picture is a help */ }
+}
+
+/* Step 3 (optional): fix a spelling */
+
+function openFix() {
+  $("fix-name").value = guest.name;
+  $("fix-company").value = guest.company || "";
+  $("fix-note").textContent = "";
+  show("correct");
+  $("fix-name").focus();
+}
+
+async function saveFix() {
+  const name = $("fix-name").value.trim().replace(/\s+/g, " ");
+  const company = $("fix-company").value.trim().replace(/\s+/g, " ");
+  const holder = {};
+  if (name !== guest.name) holder.name = name;
+  if (company !== (guest.company || "")) holder.company = company || null;
+  if (!Object.keys(holder).length) return show("confirm");
+  if (!name) return say($("fix-note"), "Your name cannot be empty.");
+  const mine = flow;
+  say($("fix-note"), "Saving…", "");
+  let answer;
+  try {
+    answer = await api(ev("/kiosk/corrections"), { method: "POST", body: { code, holder } });
+  } catch (err) {
+    if (mine !== flow) return;
+    if (err.status === 403) return say($("fix-note"), "That is more than a spelling fix. Please see the desk.");
+    if (err.status === 422) return say($("fix-note"), "Please check what you typed.");
+    return refuse(trouble(err));
+  }
+  if (mine !== flow) return;
+  if (!answer.ok) return refuse(answer.message);
+  showGuest(answer.ticket);
+  show("confirm");
+  loadPreview(mine);
+}
+
+function say(el, text, kind = "error") {
+  el.textContent = text;
+  el.className = `note ${kind}`;
+}
+
+/* Step 4: print, then "Take your badge" */
+
+async function printBadge() {
+  const mine = flow;
+  show("printing");
+  let answer;
+  try {
+    answer = await api(ev("/kiosk/print"), { method: "POST", body: { code } });
+  } catch (err) {
+    if (mine === flow) refuse(trouble(err));
+    return;
+  }
+  if (mine !== flow) return;
+  if (!answer.ok) return refuse(answer.message);
+  const printed = await printerTook(answer.job, mine);
+  if (mine !== flow) return;
+  if (!printed) return refuse("The printer had a problem with your badge.");
+  const verdict = verdictText(answer.admitted);
+  forget();
+  $("done-verdict").textContent = verdict;
+  show("done");
+}
+
+/** Wait until the printer has the badge (the print agent reports it sent or printed). */
+async function printerTook(job, mine) {
+  if (!job.printer_job) return false;
+  const until = Date.now() + PRINT_WAIT_MS;
+  while (Date.now() < until && mine === flow) {
+    const found = settings.printer_jobs.find((j) => j.print_job_id === job.id);
+    if (found && (found.state === "sent" || found.state === "printed")) return true;
+    if (found && found.state === "failed") return false;
+    await new Promise((resolve) => setTimeout(resolve, PRINT_POLL_MS));
+    await here();
+  }
+  return false;
+}
+
+function verdictText(admitted) {
+  if (!admitted) return "Show your ticket at the entrance. Enjoy the event!";
+  if (admitted.status === "ok") return `You are checked in at ${admitted.gate_name}. Welcome!`;
+  return admitted.message;
+}
+
+/* The kiosk's report to the server, and what it gets back */
+
+async function here() {
+  try {
+    settings = await api(ev("/kiosk/here"), { method: "POST", body: { state: REPORTED[step] } });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 0) {
+      offline = true;
+      if (step === "idle") paused(`${OFFLINE} Please see the desk.`);
+    }
+    return;
+  }
+  const wasOffline = offline;
+  offline = false;
+  if (settings.taken_over && step !== "paused") {
+    forget();
+    paused("Our staff will help you at the desk.");
+  } else if (step === "paused" && (wasOffline || !settings.taken_over) && !settings.taken_over) {
+    startOver();
+  }
+  document.body.dataset.ready = "1";
+}
+
+function start() {
+  $("code-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    scanned($("code").value.trim());
+  });
+  $("yes").addEventListener("click", printBadge);
+  $("fix").addEventListener("click", openFix);
+  $("not-me").addEventListener("click", () => refuse("Please show your ticket at the desk."));
+  $("fix-form").addEventListener("submit", (e) => { e.preventDefault(); saveFix(); });
+  $("fix-back").addEventListener("click", () => show("confirm"));
+  for (const id of ["fix-name", "fix-company"]) $(id).addEventListener("input", () => say($("fix-note"), "", ""));
+  for (const kind of ["pointerdown", "keydown", "input"]) document.addEventListener(kind, armTimer, true);
+  // A scanner types wherever the focus is: keep it in the code field while waiting for a scan. The
+  // next guest in line may scan while the last one's verdict still shows: that starts over at once.
+  document.addEventListener("keydown", (e) => {
+    if ((step === "done" || step === "refused") && e.key.length === 1) startOver();
+    if (step === "idle") $("code").focus();
+  }, true);
+  setInterval(here, HERE_EVERY_MS);
+  show("idle");
+}
+
+start();
