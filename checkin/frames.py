@@ -12,7 +12,7 @@ import threading
 
 from flask import current_app
 
-from scanner.decoding import decode_bytes  # loaded with the app, not on the first frame
+from scanner.decoding import Reading, read_bytes  # loaded with the app, not on the first frame
 
 from .errors import Busy, Invalid
 from .extensions import db
@@ -27,15 +27,15 @@ def decoding_slots() -> threading.BoundedSemaphore:
     return slots
 
 
-def decode_frame(image: bytes, wait: float) -> list[str]:
-    """The QR texts in an uploaded frame; Invalid naming `image` if it is no acceptable image,
-    Busy if no decoding slot frees up within `wait` seconds."""
+def decode_frame(image: bytes, wait: float) -> Reading:
+    """The QR texts in an uploaded frame, and a hint if a code showed but did not decode; Invalid
+    naming `image` if it is no acceptable image, Busy if no decoding slot frees up within `wait` seconds."""
     db.session.rollback()  # nothing stays open while the frame decodes
     slots = decoding_slots()
     if not slots.acquire(timeout=wait):
         raise Busy("Too many camera frames are being read right now; send the next one in a moment.")
     try:
-        return decode_bytes(image, max_pixels=int(current_app.config["FRAME_MAX_PIXELS"]))
+        return read_bytes(image, max_pixels=int(current_app.config["FRAME_MAX_PIXELS"]))
     except ValueError as error:
         raise Invalid(f"image: {error}", {"image": [str(error)]}) from None
     finally:

@@ -15,15 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scanner.backends import Decoder, Symbol, get_decoder
-    from scanner.decoding import DEFAULT_BUDGET_MS, decode, decode_bytes
+    from scanner.decoding import DEFAULT_BUDGET_MS, Reading, decode, decode_bytes, read, read_bytes
     from scanner.reader import FrameReader
 
-__all__ = ["DEFAULT_BUDGET_MS", "Decoder", "FrameReader", "Symbol", "decode", "decode_bytes", "get_decoder"]
+__all__ = ["DEFAULT_BUDGET_MS", "Decoder", "FrameReader", "Reading", "Symbol", "decode", "decode_bytes", "get_decoder",
+           "read", "read_bytes"]
 
 _HOMES = {
     "DEFAULT_BUDGET_MS": "scanner.decoding",
     "decode": "scanner.decoding",
     "decode_bytes": "scanner.decoding",
+    "Reading": "scanner.decoding",
+    "read": "scanner.decoding",
+    "read_bytes": "scanner.decoding",
     "Decoder": "scanner.backends",
     "Symbol": "scanner.backends",
     "get_decoder": "scanner.backends",

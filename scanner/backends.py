@@ -8,7 +8,6 @@ The backend is chosen by name, or by the `GATE_DECODER` environment variable
 from __future__ import annotations
 
 import os
-import threading
 from ctypes import c_void_p, string_at
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,15 +63,6 @@ class ZbarDecoder:
         from pyzbar import wrapper
 
         self._zbar = wrapper
-        self._local = threading.local()
-
-    def _scanner(self) -> Any:
-        # A zbar scanner is not thread-safe but is costly to set up per call:
-        # keep one per thread, configured once for QR only.
-        owned = getattr(self._local, "scanner", None)
-        if owned is None:
-            owned = self._local.scanner = _OwnedScanner(self._zbar)
-        return owned.handle
 
     def read(self, gray: np.ndarray) -> list[Symbol]:
         """Return the QR codes zbar finds in `gray`."""
@@ -81,12 +71,17 @@ class ZbarDecoder:
         # zbar reads the pixels in place during the scan: no copy, and the
         # array stays alive (referenced here) until the image is destroyed.
         pixels = np.ascontiguousarray(gray, dtype=np.uint8)
+        # A fresh scanner for every image, as pyzbar makes one per call: zbar's
+        # QR reader carries random state from one image to the next, so a
+        # reused scanner now and then misses a code that a fresh one (and plain
+        # pyzbar) reads. Setting one up costs about 20 microseconds.
+        scanner = _OwnedScanner(z)
         image = z.zbar_image_create()
         try:
             z.zbar_image_set_format(image, _FOURCC_Y800)
             z.zbar_image_set_size(image, width, height)
             z.zbar_image_set_data(image, pixels.ctypes.data_as(c_void_p), pixels.size, None)
-            if z.zbar_scan_image(self._scanner(), image) <= 0:
+            if z.zbar_scan_image(scanner.handle, image) <= 0:
                 return []
             return [self._symbol(sym) for sym in self._symbols(image)]
         finally:
@@ -110,7 +105,7 @@ class ZbarDecoder:
 
 
 class _OwnedScanner:
-    """A zbar image scanner for QR codes only, destroyed with its owner (a thread)."""
+    """A zbar image scanner for QR codes only, destroyed when dropped."""
 
     def __init__(self, zbar: Any) -> None:
         # Held here: at interpreter exit the module's names may already be gone.

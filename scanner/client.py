@@ -6,7 +6,9 @@
 
 Each ticket coming into view is read once (see `scanner.reader.FrameReader`),
 sent to the server, and its judgement printed on one line: status, reason,
-holder, ticket type, message. At start, and every `--pack-every` seconds
+holder, ticket type, message. Several tickets in one frame (a group's codes
+on one sheet) are each judged once, and a GROUP line and the window sum
+them up: "4 of 5 admitted - 1 already in: Name". At start, and every `--pack-every` seconds
 while online, the client brings its gate pack up to date (keys, tickets,
 rules; kept on disk beside the queue). Without the server it goes offline
 loudly, judges each code itself from the pack (lines marked OFFLINE), queues
@@ -121,9 +123,12 @@ def run(frames: Iterable[np.ndarray], reader: FrameReader, station: Station, fee
     for frame in frames:
         if stop is not None and stop.is_set():
             return  # closed by the staff: the queue stays on disk for the next start
-        for code in reader.read(frame):
-            answer = station.scan(code)
-            feedback.scanned(answer, station.online, station.zone)
+        codes = reader.read(frame)
+        if len(codes) == 1:
+            feedback.scanned(station.scan(codes[0]), station.online, station.zone)
+        elif codes:
+            # A group's tickets shown together: each judged once, then one verdict for all.
+            feedback.scanned_group(station.scan_group(codes), station.online)
         station.tick()
         feedback.state(station.online)
         feedback.frame(frame)
@@ -160,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with outbox, pack:
         station = Station(server, outbox, args.gate, args.device, args.direction, retry_every=args.retry_every,
                           show=show, alarm=alarm, pack=pack, refresh_every=args.pack_every)
-        reader = FrameReader(decoder=decoder, forget_after=args.repeat_after)
+        # Photos in a folder are stills: each gets the decoder's full-size read, whatever the budget.
+        reader = FrameReader(decoder=decoder, forget_after=args.repeat_after, still=args.images is not None)
         _err(f"gate-scan: gate {args.gate} of {args.event} at {args.server}, decoder {decoder.name}, "
              f"queue {queue} ({len(outbox)} waiting)")
         try:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from scanner.sounds import Sounds
-from scanner.verdicts import Verdict, verdict_for, verdict_without_answer
+from scanner.verdicts import Verdict, group_verdict, verdict_for, verdict_without_answer
 
 __all__ = ["Feedback"]
 
@@ -62,6 +62,15 @@ class Feedback:
         if self.screen is not None:
             self.screen.show_verdict(verdict)
         self.sounds.play(verdict.tone, verdict.spoken)
+        return verdict
+
+    def scanned_group(self, answers: list[dict[str, Any] | None], online: bool) -> Verdict:
+        """Several codes from one frame, each judged: one verdict for the group."""
+        self.state(online)
+        verdict = group_verdict(answers, offline=not online)
+        if self.screen is not None:
+            self.screen.show_verdict(verdict)
+        self.sounds.play(verdict.tone, f"{verdict.word.lower()} {verdict.message}")
         return verdict
 
     def frame(self, frame: np.ndarray) -> None:

@@ -8,8 +8,17 @@ many of them, so the reader keeps a little state between frames:
   nothing also gets a whole-frame pass, a safety net for codes the region
   finder missed;
 - each frame has a time budget, so a cluttered scene cannot stall the loop;
+  camera frames get no plain full-size pass (about 20 ms for zbar on 720p,
+  more than the budget), so a live frame may miss a code the plain decoder
+  would read in it; the next frames give it another chance. With `still`
+  (a folder of photos) every frame is a still image and gets the full-size
+  pass first, whatever the budget, as `scanner.decode` does;
 - a code is reported once when it comes into view, and again only after it
-  has been out of view for `forget_after` seconds.
+  has been out of view for `forget_after` seconds;
+- when frames have shown a code (its finder patterns) without reading it for
+  `hint_after` seconds, `hint` says what would help: "hold still", "move
+  closer", "tilt the phone: glare" or "hold the code flat, facing the
+  camera" (see `scanner.pipeline.Sighting`).
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ class FrameReader:
         thorough_every: int = 5,
         forget_after: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        still: bool = False,
+        hint_after: float = 1.0,
     ) -> None:
         if budget_ms <= 0 or thorough_every < 1 or forget_after < 0:
             raise ValueError("budget_ms must be > 0, thorough_every >= 1 and forget_after >= 0")
@@ -44,6 +55,11 @@ class FrameReader:
         self.thorough_every = thorough_every
         self.forget_after = forget_after
         self._clock = clock
+        self.still = still
+        self.hint_after = hint_after
+        # A hint for the person holding a code seen but not read for `hint_after` seconds, else None.
+        self.hint: str | None = None
+        self._unread_since: float | None = None
         self._last_seen: dict[str, float] = {}
         self.frames = 0
         self.last_scan = Scan()
@@ -54,8 +70,20 @@ class FrameReader:
         deadline = time.perf_counter() + self.budget_ms / 1000.0
         thorough = self.frames % self.thorough_every == self.thorough_every - 1
         self.frames += 1
-        self.last_scan = scan(gray, self.decoder, deadline, thorough=thorough)
+        self.last_scan = scan(gray, self.decoder, deadline, thorough=thorough, full_size=self.still)
+        self._update_hint()
         return self._fresh(self.last_scan.texts())
+
+    def _update_hint(self) -> None:
+        """A hint only once a code has been seen, and not read, for `hint_after` seconds on end."""
+        hint = self.last_scan.hint()
+        if hint is None:
+            self._unread_since, self.hint = None, None
+            return
+        now = self._clock()
+        if self._unread_since is None:
+            self._unread_since = now
+        self.hint = hint if now - self._unread_since >= self.hint_after else None
 
     def in_view(self) -> list[str]:
         """Codes read in the last frame, new or not."""

@@ -27,6 +27,7 @@ from scanner.gate_pack import GatePack
 from scanner.local_judge import WrongDirection, direction_at, judge_here, remember_answer
 from scanner.outbox import Outbox
 from scanner.remote import Offline, Refused
+from scanner.verdicts import group_summary
 
 __all__ = ["Station", "result_line"]
 
@@ -110,6 +111,14 @@ class Station:
                 self.show(result_line(answer))
                 return answer
         return self._judge_offline(scan)
+
+    def scan_group(self, codes: list[str]) -> list[dict[str, Any] | None]:
+        """Judge the codes read from one frame, each once; several get one more line, the group's."""
+        answers = [self.scan(code) for code in codes]
+        if len(codes) > 1:
+            prefix = "OFFLINE " if not self.online else ""
+            self.show(f"{prefix}GROUP    {group_summary(answers)}")
+        return answers
 
     def tick(self) -> None:
         """Between frames: try the server again, send the queue or refresh the pack when due."""

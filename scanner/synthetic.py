@@ -3,7 +3,10 @@
 A frame is a cluttered 1280x720 BGR scene (signage, shapes, lighting
 gradients) with an optional QR code placed on printed paper or on a phone
 screen, then degraded the way webcams and tablets degrade it: blur, sensor
-noise, perspective, glare, JPEG, screen brightness, dark mode, small modules.
+noise, perspective, glare, JPEG, screen brightness, dark mode, small modules,
+a screen's refresh banding and moire, a cracked screen protector, curved
+paper and wristbands, motion blur along one axis, low light; some conditions
+come at other frame sizes (a 12 MP phone photo, a 320x240 camera).
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import segno
 __all__ = [
     "CONDITIONS",
     "Look",
+    "frame_size",
     "gate_frame",
     "gate_scene",
     "random_look",
     "render_code",
+    "render_sheet",
     "ticket_code",
     "webcam_look",
 ]
@@ -47,6 +52,12 @@ class Look:
     jpeg: int | None = None  # JPEG quality of the frame, None for none
     screen: float | None = None  # phone screen brightness 0..1, None for paper
     dark: bool = False  # light modules on dark (a phone's dark mode)
+    banding: float = 0.0  # a screen's refresh bands across the frame: depth of the darkest band, 0..1
+    cracks: int = 0  # cracks in a screen protector across the code
+    curve: float = 0.0  # paper or a wristband bent round a vertical axis: half the arc, degrees
+    motion: float = 0.0  # motion blur along one axis, pixels
+    motion_angle: float = 0.0  # direction of that motion, degrees
+    light: float = 1.0  # scene light; below 1 the camera's gain brings it up, and the noise with it
 
 
 def ticket_code(rng: np.random.Generator) -> str:
@@ -61,6 +72,22 @@ def render_code(text: str, *, error: str = "m") -> np.ndarray:
     mode = "alphanumeric" if _is_alphanumeric(text) else None
     qr = segno.make(text, mode=mode, error=error, micro=False)
     return np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=np.uint8)
+
+
+def render_sheet(texts: list[str], gap: int = 2) -> np.ndarray:
+    """The module matrix of a printed sheet of codes in a grid (1 = dark), padded to a square.
+
+    `gap` light modules part neighbouring codes, beyond their own quiet zones.
+    """
+    codes = [render_code(text) for text in texts]
+    side = max(code.shape[0] for code in codes) + gap
+    columns = int(np.ceil(np.sqrt(len(codes))))
+    rows = int(np.ceil(len(codes) / columns))
+    sheet = np.zeros((max(rows, columns) * side, max(rows, columns) * side), np.uint8)
+    for index, code in enumerate(codes):
+        row, column = divmod(index, columns)
+        sheet[row * side : row * side + code.shape[0], column * side : column * side + code.shape[1]] = code
+    return sheet
 
 
 def _is_alphanumeric(text: str) -> bool:
@@ -97,7 +124,7 @@ def _draw_shape(scene: np.ndarray, rng: np.random.Generator) -> None:
 def _draw_texture(scene: np.ndarray, rng: np.random.Generator) -> None:
     """A patterned patch (a checked shirt, a carpet, a striped bag): busy, but no code."""
     height, width = scene.shape[:2]
-    w, h = int(rng.integers(60, 300)), int(rng.integers(60, 300))
+    w, h = int(rng.integers(60, min(300, width - 1))), int(rng.integers(60, min(300, height - 1)))
     x, y = int(rng.integers(0, width - w)), int(rng.integers(0, height - h))
     ys, xs = np.mgrid[0:h, 0:w]
     period = float(rng.uniform(5, 24))
@@ -151,6 +178,10 @@ def webcam_look(rng: np.random.Generator, **changes: Any) -> Look:
     return Look(**{**base, **changes})
 
 
+def _either_sign(rng: np.random.Generator, low: float, high: float) -> float:
+    return float(rng.uniform(low, high) * rng.choice([-1.0, 1.0]))
+
+
 # Named conditions a gate camera meets, each a random Look for a given generator.
 CONDITIONS: dict[str, Callable[[np.random.Generator], Look]] = {
     "3 px/module": lambda rng: webcam_look(rng, module_px=3.0),
@@ -164,31 +195,66 @@ CONDITIONS: dict[str, Callable[[np.random.Generator], Look]] = {
     "dark mode": lambda rng: webcam_look(rng, dark=True, screen=float(rng.uniform(0.4, 1.0))),
     "large, close": lambda rng: webcam_look(rng, module_px=float(rng.uniform(9, 15))),
     "mixed": lambda rng: random_look(rng),
+    "screen, banding": lambda rng: webcam_look(rng, screen=float(rng.uniform(0.2, 1.0)),
+                                               banding=float(rng.uniform(0.15, 0.35))),
+    "cracked protector": lambda rng: webcam_look(rng, screen=float(rng.uniform(0.5, 1.0)),
+                                                 cracks=int(rng.integers(3, 7))),
+    "curved paper": lambda rng: webcam_look(rng, curve=float(rng.uniform(30, 45))),
+    "wristband": lambda rng: webcam_look(rng, curve=float(rng.uniform(45, 55)),
+                                         module_px=float(rng.uniform(5.0, 6.5))),
+    "45 deg, strong tilt": lambda rng: webcam_look(rng, angle=_either_sign(rng, 40, 50),
+                                                   tilt=float(rng.uniform(0.25, 0.35))),
+    "motion blur": lambda rng: webcam_look(rng, module_px=float(rng.uniform(4.5, 6.0)),
+                                           motion=float(rng.uniform(5, 9)),
+                                           motion_angle=float(rng.choice([0.0, 90.0]))),
+    "low light": lambda rng: webcam_look(rng, light=float(rng.uniform(0.15, 0.3)),
+                                         noise=float(rng.uniform(2, 4))),
+    "12 MP photo": lambda rng: webcam_look(rng, module_px=float(rng.uniform(12, 30)), blur=1.5, jpeg=85),
+    "320x240": lambda rng: webcam_look(rng, module_px=float(rng.uniform(3.0, 4.4))),
 }
+# Conditions whose frames are not 1280x720.
+_SIZES = {"12 MP photo": (4000, 3000), "320x240": (320, 240)}
+
+
+def frame_size(condition: str) -> tuple[int, int]:
+    """Width and height of the frames of a named condition."""
+    return _SIZES.get(condition, FRAME_SIZE)
 
 
 def gate_frame(
     rng: np.random.Generator,
-    text: str | None,
+    text: str | list[str] | None,
     look: Look = Look(),
     size: tuple[int, int] = FRAME_SIZE,
 ) -> np.ndarray:
-    """Return a BGR frame of a gate scene, showing `text` as a QR code unless None."""
+    """Return a BGR frame of a gate scene, showing `text` as a QR code unless None
+    (a list of texts: a sheet of codes, as a group's tickets printed on one page)."""
     frame = gate_scene(rng, size).astype(np.float32)
     if text is not None:
-        modules = render_code(text)
+        modules = render_code(text) if isinstance(text, str) else render_sheet(text)
         quad = _placement(rng, modules.shape[0], look, size)
         _paste_code(frame, modules, quad, look)
+        if look.banding:
+            _add_banding(frame, rng, quad, look.banding)
+        if look.cracks:
+            _add_cracks(frame, rng, quad, look.cracks)
         if look.glare:
             _add_glare(frame, rng, quad, look.glare)
     if look.blur:
         frame = cv2.GaussianBlur(frame, (0, 0), look.blur)
+    if look.motion:
+        frame = cv2.filter2D(frame, -1, _motion_kernel(look.motion, look.motion_angle))
+    if look.light < 1.0:
+        # Little light reaches the sensor: few grey levels, then the gain multiplies them and the noise.
+        frame = np.round(frame * look.light)
     if look.noise:
         # OpenCV's generator is several times faster than NumPy's for a whole frame.
         cv2.setRNGSeed(int(rng.integers(0, 2**31 - 1)))
         noise = np.empty_like(frame)
         cv2.randn(noise, (0.0,) * 3, (look.noise,) * 3)
         frame += noise
+    if look.light < 1.0:
+        frame *= 0.8 / look.light
     out = np.clip(frame, 0, 255).astype(np.uint8)
     if look.jpeg:
         ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, look.jpeg])
@@ -222,6 +288,8 @@ def _paste_code(frame: np.ndarray, modules: np.ndarray, quad: np.ndarray, look: 
         grey = dark_level + light_level - grey
     src_px = 8
     grey = cv2.resize(grey, None, fx=src_px, fy=src_px, interpolation=cv2.INTER_NEAREST)
+    if look.curve:
+        grey = _curved(grey, look.curve, light_level if not look.dark else dark_level)
     if look.screen is not None:
         grey = _screen_texture(grey)
     x0, y0 = np.floor(quad.min(axis=0)).astype(int) - 2
@@ -254,6 +322,57 @@ def _screen_texture(grey: np.ndarray) -> np.ndarray:
     rows = (np.arange(grey.shape[0]) % 3 == 0)[:, None]
     cols = (np.arange(grey.shape[1]) % 3 == 0)[None, :]
     return grey * np.where(rows | cols, 0.82, 1.0).astype(np.float32)
+
+
+def _curved(grey: np.ndarray, half_arc: float, background: float) -> np.ndarray:
+    """The code as seen on a cylinder (a bent ticket, a wristband): squeezed towards the sides, bowed."""
+    height, width = grey.shape
+    arc = np.deg2rad(half_arc)
+    across = np.linspace(-1.0, 1.0, width, dtype=np.float32)
+    # Where on the surface each column of the picture looks: arcsin of the projection.
+    surface = np.arcsin(np.clip(across * np.sin(arc), -1, 1)) / arc
+    map_x = np.broadcast_to((surface + 1.0) * (width - 1) / 2.0, (height, width)).astype(np.float32)
+    # Seen from a little above, the rows bow: the sides lag behind the middle.
+    bow = 0.08 * height * (1.0 - np.cos(surface * arc))
+    map_y = (np.arange(height, dtype=np.float32)[:, None] - bow[None, :]).astype(np.float32)
+    return cv2.remap(grey, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=float(background))
+
+
+def _add_banding(frame: np.ndarray, rng: np.random.Generator, quad: np.ndarray, depth: float) -> None:
+    """Dark bands across a screen: its refresh out of step with the camera's rolling shutter."""
+    x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+    x0, y0 = max(x0, 0), max(y0, 0)
+    rows = np.arange(y0, min(y1, frame.shape[0]), dtype=np.float32)
+    period, phase = float(rng.uniform(20, 80)), float(rng.uniform(0, 2 * np.pi))
+    gain = 1.0 - depth * (0.5 + 0.5 * np.sin(2 * np.pi * rows / period + phase))
+    frame[y0 : y0 + rows.size, x0:x1] *= gain[:, None, None]
+
+
+def _add_cracks(frame: np.ndarray, rng: np.random.Generator, quad: np.ndarray, count: int) -> None:
+    """Cracks in a screen protector: thin bright lines with a dark edge, from one point of impact."""
+    centre = quad.mean(axis=0) + rng.uniform(-0.3, 0.3, 2) * np.ptp(quad, axis=0)
+    reach = float(np.ptp(quad, axis=0).max())
+    for _ in range(count):
+        angle = rng.uniform(0, 2 * np.pi)
+        points = [centre]
+        for _ in range(4):  # a crack wanders a little on its way out
+            angle += rng.uniform(-0.4, 0.4)
+            points.append(points[-1] + reach * 0.2 * np.array([np.cos(angle), np.sin(angle)]))
+        line = np.array(points, np.int32).reshape(-1, 1, 2)
+        cv2.polylines(frame, [line + 1], False, (30.0, 30.0, 30.0), 1, cv2.LINE_AA)
+        cv2.polylines(frame, [line], False, (245.0, 245.0, 245.0), 1, cv2.LINE_AA)
+
+
+def _motion_kernel(length: float, angle: float) -> np.ndarray:
+    """A line of `length` pixels in direction `angle`: the smear of a camera or ticket moving one way."""
+    size = int(np.ceil(length)) | 1
+    kernel = np.zeros((size, size), np.float32)
+    kernel[size // 2, :] = 1.0
+    turn = cv2.getRotationMatrix2D((size / 2 - 0.5, size / 2 - 0.5), angle, 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (size, size))
+    return kernel / kernel.sum()
 
 
 def _add_glare(frame: np.ndarray, rng: np.random.Generator, quad: np.ndarray, peak: float) -> None:

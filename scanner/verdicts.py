@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.clock import answer_time
 
-__all__ = ["COLOURS", "READY", "Verdict", "verdict_for", "verdict_without_answer"]
+__all__ = ["COLOURS", "READY", "Verdict", "group_summary", "group_verdict", "verdict_for", "verdict_without_answer"]
 
 # Background colours of the result panel, chosen to read from a few metres away.
 COLOURS = {
@@ -85,6 +85,65 @@ def verdict_without_answer(line: str, online: bool) -> Verdict:
         return Verdict("warn", "NOT CHECKED", "No gate pack: follow the offline rules", detail="queued for the server")
     text = " ".join(line.split()[2:]) if line.startswith("REFUSED") else line
     return Verdict("refused", "REFUSED", text)
+
+
+def group_summary(answers: list[dict[str, Any] | None]) -> str:
+    """One line for the codes of one frame: '4 of 5 admitted - 1 already in: Ada Lovelace'.
+
+    An answer of None is a scan the station could not judge (refused, or queued unchecked).
+    """
+    others = _not_admitted(answers)
+    summary = f"{sum(map(_admitted, answers))} of {len(answers)} admitted"
+    return f"{summary} - {others}" if others else summary
+
+
+def group_verdict(answers: list[dict[str, Any] | None], offline: bool = False) -> Verdict:
+    """The verdict for several codes judged from one frame: green if all got in, orange if the
+    others were only used already, red if any was refused."""
+    admitted = sum(map(_admitted, answers))
+    used = sum(not _admitted(a) and _group_reason(a) in _USED for a in answers)
+    tone = "ok" if admitted == len(answers) else "warn" if admitted + used == len(answers) else "refused"
+    detail = _not_admitted(answers)
+    if offline:
+        detail = " - ".join(part for part in (detail, "judged offline") if part)
+    return Verdict(tone, f"{admitted} OF {len(answers)}", "admitted", detail=detail)
+
+
+def _not_admitted(answers: list[dict[str, Any] | None]) -> str:
+    """'1 already in: Ada Lovelace; 1 invalid': the codes of a group not admitted, by reason."""
+    holders: dict[str, list[str]] = {}
+    for answer in answers:
+        if not _admitted(answer):
+            holders.setdefault(_group_reason(answer), []).append(_holder(answer))
+    parts = []
+    for reason, names in holders.items():
+        named = ", ".join(name for name in names if name)
+        parts.append(f"{len(names)} {reason}" + (f": {named}" if named else ""))
+    return "; ".join(parts)
+
+
+# Codes of real tickets that were only used already: orange, not red.
+_USED = ("already in", "already scanned", "conflict")
+
+
+def _admitted(answer: dict[str, Any] | None) -> bool:
+    return bool(answer) and answer.get("status") == "ok" and not answer.get("repeat") and not answer.get("conflict")
+
+
+def _group_reason(answer: dict[str, Any] | None) -> str:
+    """How a group line names what happened to a code not admitted."""
+    if answer is None:
+        return "not judged"
+    if answer.get("conflict"):
+        return "conflict"
+    if answer.get("status") == "ok":
+        return "already scanned"
+    reason = answer.get("reason") or str(answer.get("status") or "refused")
+    return "already in" if reason in _WARN_REASONS else reason.replace("_", " ")
+
+
+def _holder(answer: dict[str, Any] | None) -> str:
+    return (((answer or {}).get("ticket") or {}).get("holder") or {}).get("name") or ""
 
 
 def _first_entry(answer: dict[str, Any], zone: str | None, now: datetime) -> str:

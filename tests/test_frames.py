@@ -52,6 +52,22 @@ def test_frame_without_a_code_says_so_and_stores_nothing(client, token, admin, m
     assert admin.get("/api/v1/events/ev/counts").json["gates"]["north"]["refused"] == {}
 
 
+def test_frame_with_a_code_too_washed_out_to_read_answers_a_hint(client, token, admin, make_event):
+    make_event()
+    gate = Api(client, token("gate", "ev"))
+    code = cv2.imdecode(np.frombuffer(png_of("A TICKET BEHIND A REFLECTION", scale=8), np.uint8),
+                        cv2.IMREAD_GRAYSCALE)
+    frame = np.full((720, 1280), 128.0, np.float32)
+    y, x = (720 - code.shape[0]) // 2, (1280 - code.shape[1]) // 2
+    frame[y:y + code.shape[0], x:x + code.shape[1]] = code
+    ys, xs = np.mgrid[0:720, 0:1280]
+    frame += 300 * np.exp(-((xs - 640) ** 2 + (ys - 360) ** 2) / (2 * 70 ** 2))  # a reflection over the middle
+    image = cv2.imencode(".png", np.clip(frame, 0, 255).astype(np.uint8))[1].tobytes()
+    r = post_frame(gate, image)
+    assert r.status_code == 200 and r.json == {"status": "no_code", "hint": "tilt the phone: glare"}
+    assert admin.get("/api/v1/events/ev/counts").json["gates"]["north"]["refused"] == {}
+
+
 def test_frame_that_is_not_an_image_is_refused(client, token, make_event):
     make_event()
     gate = Api(client, token("gate", "ev"))

@@ -91,7 +91,7 @@ def pair_frame(form_and_files_data):
     pairing.check_limits(client, utcnow())
     if not _pacer().admit(client):
         return problem(429, "Too many frames", "Send at most a few frames a second.")
-    texts = decode_frame(form_and_files_data["image"].read(), wait=0)  # nobody waits for a turn here
+    texts = decode_frame(form_and_files_data["image"].read(), wait=0).texts  # nobody waits for a turn here
     code = pairing.code_in(texts)
     return {"status": "found", "code": code} if code else {"status": "no_code"}
 

@@ -78,18 +78,21 @@ class FrameIn(Schema):
 @body_limit(9 * 1024 * 1024)  # the frame and its form fields
 @bp.auth_required(**allowed("scan"))
 @bp.input(FrameIn, location="form_and_files")
-@bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"}",
+@bp.doc(responses={200: {"description": "The judged scan, or {\"status\": \"no_code\"} (with a `hint` when a "
+                                        "code showed but did not decode)",
                          "content": {"application/json": {"schema": ScanAnswerOut}}}})
 def scan_frame(slug, form_and_files_data):
     """Decode a camera frame (PNG, JPEG, WebP or BMP) and judge the first code in it."""
     data = form_and_files_data
     # Decoding is the expensive part; it runs before any database work.
-    texts = decode_frame(data.pop("image").read(), float(current_app.config["FRAME_WAIT_SECONDS"]))
+    reading = decode_frame(data.pop("image").read(), float(current_app.config["FRAME_WAIT_SECONDS"]))
+    texts = reading.texts
     caller = current()
     gate = admissions.gate_for(slug, data.pop("gate"))
     admissions.check_gate_binding(gate, caller.event_id, caller.gate_id)
     if not texts:
-        return {"status": "no_code"}
+        # A code seen but not read: what would help ("hold still", "move closer", ...; scanner.pipeline.Sighting).
+        return {"status": "no_code", "hint": reading.hint} if reading.hint else {"status": "no_code"}
     device = data.get("device") or f"token:{caller.token_id}"
     throttle.check(gate.event_id, device)
     answer = admissions.judge(gate, admissions.ScanRequest(code=texts[0][:512], **data), device)

@@ -261,3 +261,19 @@ def test_command_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         parse_args([*base, "--token", "t", "--camera", "0", "--video", "v.mp4"])
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_queue("expo/2025", "HALL A") == tmp_path / "gate-scan" / "expo_2025-HALL_A.sqlite3"
+
+
+def test_group_summary_names_who_was_not_admitted_by_reason() -> None:
+    from scanner.verdicts import group_summary, group_verdict
+
+    duplicate = {"status": "refused", "reason": "duplicate", "ticket": {"holder": {"name": "Grace Hopper"}}}
+    invalid = {"status": "refused", "reason": "invalid", "ticket": None}
+    repeat = {**OK, "repeat": True}
+    assert group_summary([OK, OK]) == "2 of 2 admitted"
+    assert group_summary([OK, duplicate, invalid, None]) == (
+        "1 of 4 admitted - 1 already in: Grace Hopper; 1 invalid; 1 not judged")
+    assert group_summary([OK, repeat]) == "1 of 2 admitted - 1 already scanned: Ada Lovelace"
+    # Green when all got in, orange when the rest were only used already, red for any other refusal.
+    assert [group_verdict(answers).tone for answers in ([OK, OK], [OK, duplicate], [OK, invalid])] == [
+        "ok", "warn", "refused"]
+    assert group_verdict([OK, duplicate], offline=True).detail == "1 already in: Grace Hopper - judged offline"

@@ -26,6 +26,7 @@ import requests
 
 from live_servers import GATE, prepare
 from scanner.client import run
+from scanner.feedback import Feedback
 from scanner.gate_pack import GatePack
 from scanner.outbox import Outbox
 from scanner.reader import FrameReader
@@ -34,6 +35,7 @@ from scanner.sources import image_frames
 from scanner.station import Station
 from scanner.synthetic import gate_frame, webcam_look
 from scanner.ticket_codes import parse
+from scanner.verdicts import Verdict
 
 GATE_SCAN = str(Path(sys.executable).with_name("gate-scan"))
 # Names in the gate pack: these tests read who the gate let in offline (by default it says "Ticket #N").
@@ -312,3 +314,54 @@ def test_the_pack_comes_compact_and_compressed_and_unchanged_is_a_304(server, tm
 
     with GatePack(tmp_path / "q.pack.sqlite3") as again:  # gate-scan started again: the stored ETag holds
         assert station_with(again).refresh_pack() and seen[-1].status_code == 304
+
+
+class Shown:
+    """The verdicts the window would show, in order (the window itself is tested in test_window.py)."""
+
+    def __init__(self) -> None:
+        self.verdicts: list[Verdict] = []
+
+    def show_frame(self, frame: np.ndarray) -> None:
+        pass
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        self.verdicts.append(verdict)
+
+    def show_online(self, online: bool) -> None:
+        pass
+
+
+def test_a_group_on_one_sheet_is_judged_once_each_with_one_verdict(server, gates) -> None:
+    t = {name: ticket["code"] for name, ticket in server.tickets.items()}
+    # Guest 2 came in through the south gate before the group arrived.
+    assert server.call("POST", "/scans", {"code": t["g2"], "gate": "south"}, role="gate")["status"] == "ok"
+    north = gates("north")
+    north.reader = FrameReader(budget_ms=5000.0, forget_after=60.0)
+    group = [t[f"g{i}"] for i in range(5)]
+    rng = np.random.default_rng(5)
+    # The sheet held up for a few frames, moving a little: one judgement per ticket all the same.
+    frames = [gate_frame(rng, group, webcam_look(rng, module_px=4.0, angle=float(rng.uniform(-6, 6))))
+              for _ in range(3)]
+    shown = Shown()
+    run(frames, north.reader, north.station, Feedback(screen=shown))
+
+    *singles, summary = north.lines
+    assert sorted(line.split()[0] for line in singles) == ["OK"] * 4 + ["REFUSED"]
+    assert summary == "GROUP    4 of 5 admitted - 1 already in: Guest 2"
+    (verdict,) = shown.verdicts
+    assert (verdict.tone, verdict.word, verdict.detail) == ("warn", "4 OF 5", "1 already in: Guest 2")
+    counts = server.call("GET", "/counts")
+    assert counts["gates"]["north"]["entries"] == 4 and counts["gates"]["north"]["duplicates"] == 1
+
+
+def test_a_group_offline_is_judged_from_the_pack(server, gates) -> None:
+    t = {name: ticket["code"] for name, ticket in server.tickets.items()}
+    north = gates("north")
+    north.reader = FrameReader(budget_ms=5000.0, forget_after=60.0)
+    server.stop()
+    rng = np.random.default_rng(6)
+    # North admits General only: the VIP ticket on the sheet is refused.
+    north.run([gate_frame(rng, [t["g0"], t["vip"], t["g1"]], webcam_look(rng, module_px=4.0))])
+    assert north.lines[-1] == "OFFLINE GROUP    2 of 3 admitted - 1 not admitted: Very Important"
+    assert len(north.outbox) == 3
