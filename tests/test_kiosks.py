@@ -197,3 +197,20 @@ def test_guessing_codes_at_a_kiosk_is_throttled_as_at_a_gate(app, ev, guest, adm
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and "Priya" not in r.get_data(as_text=True)
     [alert] = admin.get(f"{EV}/alerts").json["alerts"]
     assert alert["kind"] == "invalid_burst" and "Kiosk 1" in alert["message"]
+
+
+def test_an_event_chooses_the_languages_its_kiosks_speak(ev, admin, client, token):
+    assert admin.get(EV).json["languages"] == ["en"]  # every event speaks English until it says otherwise
+    assert ev["kiosk"].post(f"{K}/here", {"state": "ready"}).json["languages"] == ["en"]
+    for bad in (["xx"], [], ["en", "en"], "en", [1], ["de"] * 7, None):
+        r = admin.patch(EV, {"languages": bad})
+        assert r.status_code == 422 and any(k.startswith("languages") for k in r.json["errors"]), (bad, r.json)
+    assert Api(client, token("box_office", "ev")).patch(EV, {"languages": ["de"]}).status_code == 403
+    assert admin.get(EV).json["languages"] == ["en"], "a refused change changes nothing"
+    r = admin.patch(EV, {"languages": ["nl", "en"]})
+    assert r.status_code == 200 and r.json["languages"] == ["nl", "en"]
+    assert ev["kiosk"].post(f"{K}/here", {"state": "ready"}).json["languages"] == ["nl", "en"]
+    made = admin.post("/api/v1/events", {"slug": "talen", "name": "Talen", "timezone": "UTC",
+                                         "starts_at": "2030-01-01T09:00:00+00:00",
+                                         "ends_at": "2030-01-02T09:00:00+00:00", "languages": ["it"]})
+    assert made.status_code == 201 and made.json["languages"] == ["it"]

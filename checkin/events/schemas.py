@@ -2,8 +2,22 @@
 from apiflask import Schema
 from apiflask.fields import Boolean, Decimal, Dict, List, String
 from apiflask.validators import Length, OneOf, Range
+from marshmallow import ValidationError
 
 from ..schemas import CODE, PRICE_DOC, SLUG, Patch, count, text, when
+from .languages import LANGUAGES
+
+
+def languages(**kwargs) -> List:
+    """The languages kiosks offer guests, the first the default: codes of LANGUAGES, each once."""
+    return List(String(validate=OneOf(list(LANGUAGES))), validate=[Length(1, len(LANGUAGES)), _each_once],
+                metadata={"description": f"kiosk languages, first the default: any of {', '.join(LANGUAGES)} "
+                          "(default [\"en\"])"}, **kwargs)
+
+
+def _each_once(codes: list) -> None:
+    if len(set(codes)) != len(codes):
+        raise ValidationError("each language once")
 
 
 class EventIn(Schema):
@@ -14,11 +28,13 @@ class EventIn(Schema):
     ends_at = when(required=True)
     capacity = count(allow_none=True)
     gate_pack_names = Boolean(metadata={"description": "put holders' names in the gate pack (default false)"})
+    languages = languages()
 
 
 class EventPatch(Patch):
     name = text(200)
     gate_pack_names = Boolean()
+    languages = languages()
 
 
 class TicketTypeIn(Schema):

@@ -35,7 +35,7 @@ def create_event(data: dict, actor: str) -> Event:
 
 
 def update_event(event: Event, data: dict, actor: str) -> Event:
-    """Change an event's name or its gate-pack setting; journaled, so gates fetch their pack anew."""
+    """Change an event's name, gate-pack setting or kiosk languages; journaled, so gates fetch their pack anew."""
     before = {k: getattr(event, k) for k in data}
     for key, value in data.items():
         setattr(event, key, value)

@@ -13,7 +13,7 @@ from .schemas import ChannelIn, ChannelPatch, EventIn, EventPatch, GateIn, GateP
 def _event_view(e) -> dict:
     return {"id": e.id, "slug": e.slug, "name": e.name, "timezone": e.timezone,
             "starts_at": e.starts_at.isoformat(), "ends_at": e.ends_at.isoformat(), "capacity": e.capacity,
-            "gate_pack_names": e.gate_pack_names}
+            "gate_pack_names": e.gate_pack_names, "languages": e.languages}
 
 
 def _type_view(t) -> dict:

@@ -62,6 +62,7 @@ def _settings(kiosk: Kiosk) -> dict:
     jobs = db.session.scalars(select(PrinterJob).where(PrinterJob.desk_id == kiosk.desk_id)
                               .order_by(PrinterJob.id.desc()).limit(3)).all()
     return {"name": kiosk.name, "admit_at": _gate_view(gate), "taken_over": kiosk.taken_over is not None,
+            "languages": db.session.scalar(select(Event.languages).where(Event.id == kiosk.event_id)),
             "printer_jobs": [{"print_job_id": j.print_job_id, "state": j.state, "detail": j.detail} for j in jobs]}
 
 

@@ -26,6 +26,8 @@ class Event(db.Model):
     next_serial: Mapped[int] = mapped_column(default=1)
     # Holders' names in the gate pack (offline judging): off, the gate shows type and serial instead.
     gate_pack_names: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The languages kiosks offer guests, the first shown until a guest picks another.
+    languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"], server_default='["en"]')
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     types: Mapped[list["TicketType"]] = relationship(back_populates="event", order_by="TicketType.id")

@@ -5,6 +5,7 @@
 // leaving a guest's steps wipes everything shown of them first.
 
 import { ApiError, api, ev } from "./api.js";
+import { NAMES, TEXTS } from "./kiosk-texts.js";
 
 const $ = (id) => document.getElementById(id);
 const HERE_EVERY_MS = 3000;
@@ -17,7 +18,6 @@ const RESET_AFTER = { confirm: kept || 60, correct: kept || 90, printing: kept ?
 // What the screen tells the server it shows (the staff view reads it).
 const REPORTED = { idle: "ready", confirm: "checking", correct: "checking", printing: "printing",
                    done: "done", refused: "refused", paused: "refused" };
-const OFFLINE = "This kiosk cannot reach the server right now.";
 
 let step = "idle";
 let code = null; // the scanned code: the only way this kiosk names the guest's ticket
@@ -25,8 +25,41 @@ let guest = null;
 let flow = 0; // grows at every new guest or reset: a late answer for an earlier guest is dropped
 let timer = null;
 let previewUrl = null;
-let settings = { taken_over: false, admit_at: null, printer_jobs: [] };
+let settings = { taken_over: false, admit_at: null, printer_jobs: [], languages: ["en"] };
 let offline = false;
+let languages = ["en"]; // the event's; the first is what a new guest sees
+let language = "en";
+
+/** The text for `key` in the guest's language (English where a text is missing). */
+function t(key, vars = {}) {
+  const text = TEXTS[language]?.[key] ?? TEXTS.en[key];
+  return text.replace(/\{(\w+)\}/g, (_, name) => vars[name]);
+}
+
+/** Speak `code`: every fixed text on the page, and the language buttons, follow. */
+function speak(code) {
+  language = TEXTS[code] ? code : "en";
+  document.documentElement.lang = language;
+  for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
+  for (const el of document.querySelectorAll("[data-alt]")) el.alt = t(el.dataset.alt);
+  $("languages").setAttribute("aria-label", t("languages"));
+  for (const button of $("languages").children) button.setAttribute("aria-pressed", button.lang === language);
+}
+
+function offerLanguages(codes) {
+  languages = codes.filter((code) => TEXTS[code]);
+  if (!languages.length) languages = ["en"];
+  const nav = $("languages");
+  nav.replaceChildren(...languages.map((code) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.lang = code;
+    button.textContent = NAMES[code];
+    button.addEventListener("click", () => speak(code));
+    return button;
+  }));
+  nav.hidden = languages.length < 2;
+}
 
 function show(next) {
   step = next;
@@ -57,13 +90,14 @@ function forget() {
 
 function startOver() {
   forget();
-  if (settings.taken_over) return paused("Our staff will help you at the desk.");
-  if (offline) return paused(`${OFFLINE} Please see the desk.`);
+  speak(languages[0]); // the next guest starts in the event's first language
+  if (settings.taken_over) return paused(t("paused.staff"));
+  if (offline) return paused(`${t("offline")} ${t("see_desk")}`);
   show("idle");
 }
 
 function paused(why) {
-  $("paused-title").textContent = settings.taken_over ? "This kiosk is paused" : "This kiosk is offline";
+  $("paused-title").textContent = t(settings.taken_over ? "paused.title" : "paused.offline_title");
   $("paused-why").textContent = why;
   show("paused");
 }
@@ -82,7 +116,7 @@ async function scanned(text) {
   const mine = ++flow;
   code = text;
   $("code").value = "";
-  $("idle-note").textContent = "Checking your ticket…";
+  $("idle-note").textContent = t("idle.checking");
   let answer;
   try {
     answer = await api(ev("/kiosk/check"), { method: "POST", body: { code } });
@@ -91,14 +125,20 @@ async function scanned(text) {
     return;
   }
   if (mine !== flow) return;
-  if (!answer.ok) return refuse(answer.message);
+  if (!answer.ok) return refuse(refusal(answer));
   showGuest(answer.ticket);
   show("confirm");
   loadPreview(mine);
 }
 
+/** A refusal's reason in the guest's language (the server's English words for a reason we do not know). */
+function refusal(answer) {
+  const key = `reason.${answer.reason}`;
+  return TEXTS.en[key] ? `${t(key)} ${t("see_desk")}` : answer.message;
+}
+
 function trouble(err) {
-  return err instanceof ApiError && err.status === 0 ? `${OFFLINE} Please see the desk.` : "Please see the desk.";
+  return err instanceof ApiError && err.status === 0 ? `${t("offline")} ${t("see_desk")}` : t("see_desk");
 }
 
 /* Step 2: is this you? */
@@ -137,20 +177,20 @@ async function saveFix() {
   if (name !== guest.name) holder.name = name;
   if (company !== (guest.company || "")) holder.company = company || null;
   if (!Object.keys(holder).length) return show("confirm");
-  if (!name) return say($("fix-note"), "Your name cannot be empty.");
+  if (!name) return say($("fix-note"), t("correct.empty"));
   const mine = flow;
-  say($("fix-note"), "Saving…", "");
+  say($("fix-note"), t("correct.saving"), "");
   let answer;
   try {
     answer = await api(ev("/kiosk/corrections"), { method: "POST", body: { code, holder } });
   } catch (err) {
     if (mine !== flow) return;
-    if (err.status === 403) return say($("fix-note"), "That is more than a spelling fix. Please see the desk.");
-    if (err.status === 422) return say($("fix-note"), "Please check what you typed.");
+    if (err.status === 403) return say($("fix-note"), t("correct.too_much"));
+    if (err.status === 422) return say($("fix-note"), t("correct.check"));
     return refuse(trouble(err));
   }
   if (mine !== flow) return;
-  if (!answer.ok) return refuse(answer.message);
+  if (!answer.ok) return refuse(refusal(answer));
   showGuest(answer.ticket);
   show("confirm");
   loadPreview(mine);
@@ -174,10 +214,10 @@ async function printBadge() {
     return;
   }
   if (mine !== flow) return;
-  if (!answer.ok) return refuse(answer.message);
+  if (!answer.ok) return refuse(refusal(answer));
   const printed = await printerTook(answer.job, mine);
   if (mine !== flow) return;
-  if (!printed) return refuse("The printer had a problem with your badge.");
+  if (!printed) return refuse(`${t("refused.printer")} ${t("see_desk")}`);
   const verdict = verdictText(answer.admitted);
   forget();
   $("done-verdict").textContent = verdict;
@@ -199,9 +239,9 @@ async function printerTook(job, mine) {
 }
 
 function verdictText(admitted) {
-  if (!admitted) return "Show your ticket at the entrance. Enjoy the event!";
-  if (admitted.status === "ok") return `You are checked in at ${admitted.gate_name}. Welcome!`;
-  return admitted.message;
+  if (!admitted) return t("done.show_ticket");
+  if (admitted.status === "ok") return t("done.welcome", { gate: admitted.gate_name });
+  return t("done.not_admitted");
 }
 
 /* The kiosk's report to the server, and what it gets back */
@@ -212,15 +252,19 @@ async function here() {
   } catch (err) {
     if (err instanceof ApiError && err.status === 0) {
       offline = true;
-      if (step === "idle") paused(`${OFFLINE} Please see the desk.`);
+      if (step === "idle") paused(`${t("offline")} ${t("see_desk")}`);
     }
     return;
   }
   const wasOffline = offline;
   offline = false;
+  if (String(settings.languages) !== String(languages)) {
+    offerLanguages(settings.languages || ["en"]);
+    if (step === "idle" || step === "paused") speak(languages[0]); // never under a guest's feet
+  }
   if (settings.taken_over && step !== "paused") {
     forget();
-    paused("Our staff will help you at the desk.");
+    paused(t("paused.staff"));
   } else if (step === "paused" && (wasOffline || !settings.taken_over) && !settings.taken_over) {
     startOver();
   }
@@ -234,7 +278,7 @@ function start() {
   });
   $("yes").addEventListener("click", printBadge);
   $("fix").addEventListener("click", openFix);
-  $("not-me").addEventListener("click", () => refuse("Please show your ticket at the desk."));
+  $("not-me").addEventListener("click", () => refuse(t("refused.not_me")));
   $("fix-form").addEventListener("submit", (e) => { e.preventDefault(); saveFix(); });
   $("fix-back").addEventListener("click", () => show("confirm"));
   for (const id of ["fix-name", "fix-company"]) $(id).addEventListener("input", () => say($("fix-note"), "", ""));

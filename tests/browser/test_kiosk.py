@@ -202,3 +202,50 @@ def test_the_kiosk_works_by_touch_over_plain_http_on_the_venue_network(kiosk, li
     finally:
         ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_kiosk_speaks_the_events_languages_and_the_next_guest_starts_in_the_first(kiosk, open_screen, size):
+    assert kiosk["admin"].patch(EV, {"languages": ["de", "en", "fr"]}).status_code == 200
+    page = open_screen(f"/kiosk?token={kiosk['token']}&event=ev", size)
+    expect(page.locator("#idle-title")).to_have_text("Ticket scannen")  # the event's first language
+    expect(page.locator("#languages button")).to_have_text(["Deutsch", "English", "Français"])
+    assert page.evaluate("document.documentElement.lang") == "de"
+    page.tap("#languages button[lang=fr]")
+    expect(page.locator("#idle-title")).to_have_text("Scannez votre billet")
+    expect(page.locator("#languages button[lang=fr]")).to_have_attribute("aria-pressed", "true")
+    scan(page, kiosk["tickets"]["Lena Park"]["code"])
+    expect(page.locator("#confirm-title")).to_be_visible()
+    expect(page.locator("#confirm-title")).to_have_text("Est-ce bien vous ?")
+    page.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")
+    expect(page.locator("#yes")).to_have_text("Oui, imprimer mon badge")
+    shot(page, f"{size}-confirm-fr")
+    page.tap("#yes")
+    expect(page.locator("#done-title")).to_be_visible(timeout=20_000)
+    expect(page.locator("#done-title")).to_have_text("Prenez votre badge")
+    expect(page.locator("#languages")).to_be_hidden()  # not under the verdict
+    # The next guest is greeted in the event's first language, whatever the last one chose.
+    expect(page.locator("#idle-title")).to_be_visible(timeout=(RESET_SECONDS + 5) * 1000)
+    expect(page.locator("#idle-title")).to_have_text("Ticket scannen")
+    scan(page, "NOT-A-TICKET")
+    expect(page.locator("#refused-title")).to_be_visible()
+    expect(page.locator("#refused-title")).to_have_text("Bitte wenden Sie sich an den Empfang")
+    expect(page.locator("#refused-why")).to_have_text(
+        "Wir konnten dieses Ticket nicht erkennen. Bitte wenden Sie sich an den Empfang.")
+    shot(page, f"{size}-refused-de")
+
+
+def test_every_language_an_event_may_choose_has_every_kiosk_text(live_app, open_screen, kiosk):
+    from checkin.events.languages import LANGUAGES
+
+    page = open_screen(f"/kiosk?token={kiosk['token']}&event=ev", "laptop")
+    texts = page.evaluate("""async () => {
+        const { NAMES, TEXTS } = await import('/static/js/kiosk-texts.js');
+        return { names: NAMES, keys: Object.fromEntries(Object.entries(TEXTS).map(([k, v]) => [k, Object.keys(v)])) };
+    }""")
+    assert texts["names"] == LANGUAGES
+    for code, keys in texts["keys"].items():
+        assert sorted(keys) == sorted(texts["keys"]["en"]), code
+    used = set(page.evaluate("() => [...document.querySelectorAll('[data-text],[data-alt]')]"
+                             ".map((el) => el.dataset.text || el.dataset.alt)"))
+    assert used <= set(texts["keys"]["en"])
