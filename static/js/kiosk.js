@@ -5,12 +5,16 @@
 // leaving a guest's steps wipes everything shown of them first.
 
 import { ApiError, api, ev } from "./api.js";
+import { Camera, cameraBlocked } from "./gate-camera.js";
 import { NAMES, TEXTS } from "./kiosk-texts.js";
 
 const $ = (id) => document.getElementById(id);
 const HERE_EVERY_MS = 3000;
 const PRINT_WAIT_MS = 30000;
 const PRINT_POLL_MS = 150;
+// A code the camera keeps seeing (each sighting within this long of the last) is a phone still held
+// up, not a new scan: the guest who just printed does not start again when the screen resets.
+const CAMERA_SAME_MS = 3000;
 // Seconds each step stays without a touch before the kiosk starts over (one number for all, for tests).
 const kept = Number(localStorage.getItem("gate.kiosk.reset")) || 0;
 const RESET_AFTER = { confirm: kept || 60, correct: kept || 90, printing: kept ? kept + 30 : 60,
@@ -29,6 +33,8 @@ let settings = { taken_over: false, admit_at: null, printer_jobs: [], languages:
 let offline = false;
 let languages = ["en"]; // the event's; the first is what a new guest sees
 let language = "en";
+let camera = null; // this kiosk's camera, where the page may have one and can read codes itself
+let lastSeen = { code: null, at: 0 };
 
 /** The text for `key` in the guest's language (English where a text is missing). */
 function t(key, vars = {}) {
@@ -271,6 +277,35 @@ async function here() {
   document.body.dataset.ready = "1";
 }
 
+/* The camera, where the kiosk has one: read in the page only (a guest's code never leaves it as a picture) */
+
+async function startCamera() {
+  if (cameraBlocked()) return; // plain HTTP: the scanner and the code field still work
+  camera = new Camera($("camera"), { onCodes: (codes) => seen(codes[0]), onFrame: () => {} });
+  try {
+    await camera.start();
+  } catch (err) { // no camera, or it is in use: the scanner still works
+    camera.stop();
+    camera = null;
+    return;
+  }
+  if (!camera.decoder.detect) { // no reader in this page: the camera would show what it cannot read
+    camera.stop();
+    camera = null;
+    return;
+  }
+  $("idle-lead").dataset.text = "idle.camera";
+  $("idle-lead").textContent = t("idle.camera");
+  document.body.dataset.camera = camera.decoder.name;
+}
+
+function seen(text) {
+  const now = performance.now();
+  const same = text === lastSeen.code && now - lastSeen.at < CAMERA_SAME_MS;
+  lastSeen = { code: text, at: now };
+  if (!same) scanned(text);
+}
+
 function start() {
   $("code-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -291,6 +326,7 @@ function start() {
   }, true);
   setInterval(here, HERE_EVERY_MS);
   show("idle");
+  startCamera();
 }
 
 start();

@@ -13,7 +13,7 @@ from printer_servers import HAVE_CUPS, Cups
 
 from checkin.auth import create_token
 from checkin.printing.agent import PrintAgent
-from helpers import NOW, Api, iso
+from helpers import NOW, Api, iso, write_y4m
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -52,7 +52,7 @@ def kiosk(live_app, live_token, cups):
     agent = PrintAgent(live_app.config["LIVE_URL"], live_token("badge_desk", "ev"), "ev", "Kiosk 1", cups.server,
                        wait=2)
     threading.Thread(target=agent.run, daemon=True).start()
-    yield {"admin": admin, "tickets": tickets, "token": token}
+    yield {"admin": admin, "tickets": tickets, "token": token, "url": live_app.config["LIVE_URL"]}
     agent.stop()
 
 
@@ -249,3 +249,25 @@ def test_every_language_an_event_may_choose_has_every_kiosk_text(live_app, open_
     used = set(page.evaluate("() => [...document.querySelectorAll('[data-text],[data-alt]')]"
                              ".map((el) => el.dataset.text || el.dataset.alt)"))
     assert used <= set(texts["keys"]["en"])
+
+
+def test_a_kiosk_with_a_camera_reads_the_guests_phone_in_the_page(kiosk, camera_page, tmp_path):
+    """A tablet kiosk without a scanner: the guest holds their phone up to its camera; the page reads the
+    code itself (no frame goes to the server), once, even while the phone stays up after the badge prints."""
+    video = tmp_path / "phone.y4m"
+    write_y4m(video, kiosk["tickets"]["Omar Haddad"]["code"])
+    page = camera_page(video, size=(1280, 800), touch=True, no_detector=True)
+    page.add_init_script(f"localStorage.setItem('gate.kiosk.reset', '{RESET_SECONDS}')")
+    frames = []
+    page.on("request", lambda r: frames.append(r.url) if "/scans/frame" in r.url else None)
+    page.goto(f"{kiosk['url']}/kiosk?token={kiosk['token']}&event=ev")
+    page.wait_for_selector("body[data-camera]")
+    expect(page.locator("#you-name")).to_have_text("Omar Haddad", timeout=15_000)
+    expect(page.locator("#confirm-title")).to_be_visible()
+    shot(page, "camera-confirm")
+    page.tap("#yes")
+    expect(page.locator("#done-title")).to_be_visible(timeout=20_000)
+    expect(page.locator("#idle-title")).to_be_visible(timeout=(RESET_SECONDS + 5) * 1000)
+    page.wait_for_timeout(2000)  # the phone is still in view: no second check, no "printed already"
+    expect(page.locator("#idle-title")).to_be_visible()
+    assert frames == []
