@@ -98,11 +98,51 @@ def code_frame(text: str | list[str], scale: int = 6, size: tuple[int, int] = (6
 def write_y4m(path, text: str | list[str], scale: int = 6, frames: int = 30,
               size: tuple[int, int] = (640, 480)) -> None:
     """A short video of code_frame(text, scale, size), for Chromium's fake camera."""
+    write_frame_y4m(path, code_frame(text, scale, size), frames)
+
+
+def write_frame_y4m(path, picture, frames: int = 30) -> None:
+    """A short video showing `picture` (BGR, or grey) still, for Chromium's fake camera."""
     import cv2
 
-    width, height = size
-    yuv = cv2.cvtColor(code_frame(text, scale, size), cv2.COLOR_BGR2YUV_I420).tobytes()
+    if picture.ndim == 2:
+        picture = cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
+    height, width = picture.shape[:2]
+    yuv = cv2.cvtColor(picture, cv2.COLOR_BGR2YUV_I420).tobytes()
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):
             out.write(b"FRAME\n" + yuv)
+
+
+def on_a_wall(code):
+    """A 720p grey frame with `code` in the middle of a plain wall."""
+    import numpy as np
+
+    frame = np.full((720, 1280), 128, np.uint8)
+    y, x = (720 - code.shape[0]) // 2, (1280 - code.shape[1]) // 2
+    frame[y : y + code.shape[0], x : x + code.shape[1]] = code
+    return frame
+
+
+def ticket(px: float):
+    """A printed ticket code, `px` pixels per module."""
+    import cv2
+    import numpy as np
+
+    from scanner.synthetic import render_code, ticket_code
+
+    modules = render_code(ticket_code(np.random.default_rng(1)))
+    grey = np.where(modules > 0, 40, 215).astype(np.uint8)
+    interpolation = cv2.INTER_NEAREST if px >= 1 else cv2.INTER_AREA
+    return cv2.resize(grey, None, fx=px, fy=px, interpolation=interpolation)
+
+
+def glared():
+    """A reflection washing out the middle of the code (seen by the decoder, not read: a hint)."""
+    import numpy as np
+
+    frame = on_a_wall(ticket(5)).astype(np.float32)
+    ys, xs = np.mgrid[0:720, 0:1280]
+    frame += 300 * np.exp(-((xs - 640) ** 2 + (ys - 360) ** 2) / (2 * 60**2))
+    return np.clip(frame, 0, 255).astype(np.uint8)

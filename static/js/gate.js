@@ -15,6 +15,8 @@ const RESULT_MS = 2500;
 // A code seen by the camera again within this time of its last sighting is the same one still held up.
 const SEEN_MS = RESULT_MS * 2;
 const seen = new Map();  // code -> when the camera last saw it (performance.now())
+const HINT_AFTER_MS = 1000;
+let hintState = { text: null, since: 0 };  // the server's latest hint for a code it cannot read, and since when
 // Plain HTTP on the venue's network is no secure context: the browser gives no camera, the scanner still works.
 const NO_CAMERA = cameraBlocked() && `${cameraBlocked()}: ask for the https:// address, or use a scanner.`;
 
@@ -167,11 +169,22 @@ async function scanFrame(blob) {
   for (const [k, v] of Object.entries({ gate: state.gate, direction: state.direction, device, nonce: randomId() })) form.append(k, v);
   try {
     const answer = await api(ev("/scans/frame"), { method: "POST", form });
+    hint(answer.status === "no_code" ? answer.hint : null);
     if (answer.status !== "no_code") { show(answer); camera.hold(RESULT_MS); }
   } catch (err) {
     if (err.status === 0) setOffline(true);
     else if (err.status !== 503) showError(err);  // busy reading other frames: the next frame comes soon
   }
+}
+
+/** Show the server's hint for a code it sees but cannot read once it has held for HINT_AFTER_MS:
+ *  one unlucky frame says nothing, a second of them does. Gone at the first frame without it. */
+function hint(text) {
+  const now = performance.now();
+  if (!text || text !== hintState.text) hintState = { text: text || null, since: now };
+  const due = hintState.text && now - hintState.since >= HINT_AFTER_MS;
+  $("camera-hint").hidden = !due;
+  $("camera-hint").textContent = due ? hintState.text.charAt(0).toUpperCase() + hintState.text.slice(1) : "";
 }
 
 function showError(err) {
@@ -264,6 +277,7 @@ $("wedge-form").addEventListener("submit", (e) => {
 async function toggleCamera() {
   if (camera.stream) {
     camera.stop();
+    hint(null);
     $("camera-toggle").textContent = "Start camera";
     $("camera-reader").hidden = true;
     return;

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from helpers import Api, code_frame, small_event, write_y4m
+from helpers import Api, code_frame, glared, small_event, write_frame_y4m, write_y4m
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -180,3 +180,24 @@ def test_the_in_page_reader_works_on_a_plain_http_lan_address(venue, lan):
     assert read == {"name": "wasm", "codes": [code]}
     assert not seen["errors"], seen["errors"]
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_code_the_server_sees_but_cannot_read_brings_a_hint_after_a_second(venue, tmp_path, camera_page, size):
+    """Frames read by the server (no reader in the page): a ticket washed out by a reflection is seen, not
+    read, frame after frame; after about a second the gate says what would help, big enough to read."""
+    video = tmp_path / "glare.y4m"
+    write_frame_y4m(video, glared())
+    page = camera_page(video, size=size, touch=True, no_detector=True)
+    page.add_init_script("delete window.WebAssembly;")
+    seen = watch(page)
+    page.goto(venue["base"] + venue["path"])
+    page.wait_for_selector("body[data-ready]")
+    page.locator("#camera-toggle").tap()
+    page.wait_for_selector("#camera-hint:not([hidden])", timeout=20_000)
+    assert page.locator("#camera-hint").inner_text() == "Tilt the phone: glare"
+    assert len(seen["frames"]) >= 3, "a hint only after frames over a second, not at the first"
+    box = page.locator("#camera-hint").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size[0] and box["height"] >= 30
+    assert entries(venue) == 0 and not seen["errors"]
+    snap(page, f"hint-{size[0]}x{size[1]}")

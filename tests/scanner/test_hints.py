@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import scanner
-from scanner.synthetic import Look, gate_frame, render_code, ticket_code
+from helpers import glared, on_a_wall, ticket
+from scanner.synthetic import Look, gate_frame, ticket_code
 
 BUDGET_MS = 5000.0
 GLARE = "tilt the phone: glare"
@@ -19,30 +20,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def on_a_wall(code: np.ndarray) -> np.ndarray:
-    """A 720p grey frame with `code` in the middle of a plain wall."""
-    frame = np.full((720, 1280), 128, np.uint8)
-    y, x = (720 - code.shape[0]) // 2, (1280 - code.shape[1]) // 2
-    frame[y : y + code.shape[0], x : x + code.shape[1]] = code
-    return frame
-
-
-def ticket(px: float) -> np.ndarray:
-    """A printed ticket code, `px` pixels per module."""
-    modules = render_code(ticket_code(np.random.default_rng(1)))
-    grey = np.where(modules > 0, 40, 215).astype(np.uint8)
-    interpolation = cv2.INTER_NEAREST if px >= 1 else cv2.INTER_AREA
-    return cv2.resize(grey, None, fx=px, fy=px, interpolation=interpolation)
-
-
-def glared() -> np.ndarray:
-    """A reflection washing out the middle of the code."""
-    frame = on_a_wall(ticket(5)).astype(np.float32)
-    ys, xs = np.mgrid[0:720, 0:1280]
-    frame += 300 * np.exp(-((xs - 640) ** 2 + (ys - 360) ** 2) / (2 * 60**2))
-    return np.clip(frame, 0, 255).astype(np.uint8)
 
 
 def blurred() -> np.ndarray:
