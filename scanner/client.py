@@ -131,7 +131,7 @@ def run(frames: Iterable[np.ndarray], reader: FrameReader, station: Station, fee
             feedback.scanned_group(station.scan_group(codes), station.online)
         station.tick()
         feedback.state(station.online)
-        feedback.frame(frame)
+        feedback.frame(frame, reader.hint)
     # The input has ended (a video, a folder): one last try for the queue.
     if len(station.outbox):
         station.flush()

@@ -27,6 +27,8 @@ class Screen(Protocol):
 
     def show_online(self, online: bool) -> None: ...
 
+    def show_hint(self, hint: str | None) -> None: ...
+
 
 class Feedback:
     """Shows and sounds the verdicts and the going offline and back of one station."""
@@ -35,6 +37,7 @@ class Feedback:
         self.sounds, self.screen = sounds or Sounds("off"), screen
         self.online = True
         self.last_line = ""
+        self.hint: str | None = None
 
     def note(self, line: str) -> None:
         """A line the station printed (the text of a refusal or of an unchecked scan)."""
@@ -73,7 +76,10 @@ class Feedback:
         self.sounds.play(verdict.tone, f"{verdict.word.lower()} {verdict.message}")
         return verdict
 
-    def frame(self, frame: np.ndarray) -> None:
-        """A frame the loop has read, for the preview."""
+    def frame(self, frame: np.ndarray, hint: str | None = None) -> None:
+        """A frame the loop has read, for the preview, and the reader's hint for it (None: no hint)."""
         if self.screen is not None:
             self.screen.show_frame(frame)
+            if hint != self.hint:
+                self.screen.show_hint(hint)
+        self.hint = hint

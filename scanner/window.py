@@ -30,6 +30,7 @@ POLL_MS = 15
 # Pixel sizes (negative in Tk) for arm's length: the word is the largest thing on screen.
 SIZES = {"word": 130, "holder": 58, "kind": 42, "message": 34, "detail": 30, "banner": 40}
 OFFLINE_TEXT = "OFFLINE - judging tickets here, scans are queued"
+HINT_COLOUR = "#facc15"
 
 
 class GateWindow:
@@ -64,9 +65,12 @@ class GateWindow:
         self.video = tk.Label(self.root, background="black")
         self.video.grid(row=1, column=0, sticky="nsew")
         self.panel = tk.Frame(self.root, padx=24, pady=24)
-        self.panel.grid(row=1, column=1, sticky="nsew")
+        self.panel.grid(row=1, column=1, rowspan=2, sticky="nsew")  # row 2: the hint, under the picture
         self.video_size = (int(size[0] * 0.45), size[1])  # read by the loop's thread to scale frames
         self.video.bind("<Configure>", self._resized)
+        # What would help read a code the camera sees but cannot read: under the picture, for its holder.
+        self.hint = tk.Label(self.root, font=self.fonts["banner"], fg="black", bg=HINT_COLOUR, pady=8,
+                             wraplength=self.video_size[0])
         self.labels = {name: tk.Label(self.panel, font=self.fonts[name], fg="white", justify="center")
                        for name in ("word", "holder", "kind", "message", "detail")}
         self.panel.bind("<Configure>", lambda event: self._wrap(event.width))
@@ -76,6 +80,8 @@ class GateWindow:
 
     def show_frame(self, frame: np.ndarray) -> None:
         """Offer a camera frame; dropped if the window has not taken the last one yet."""
+        if frame.ndim == 2:  # a grey picture (a folder of scans, say): the preview is in colour
+            frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
         width, height = self.video_size
         scale = min(width / frame.shape[1], height / frame.shape[0])
         if scale <= 0:
@@ -96,6 +102,10 @@ class GateWindow:
     def show_online(self, online: bool) -> None:
         """Hide or show the OFFLINE banner."""
         self._events.put(("online", online))
+
+    def show_hint(self, hint: str | None) -> None:
+        """Show a hint for the person holding a code (None: hide it)."""
+        self._events.put(("hint", hint))
 
     def finished(self) -> None:
         """The input has ended: close once the last verdict has been seen."""
@@ -119,7 +129,8 @@ class GateWindow:
         shown = {name: str(label.cget("text")) for name, label in self.labels.items()}
         banner = str(self.banner.cget("text")) if self.banner.winfo_ismapped() else ""
         return {**shown, "colour": str(self.panel.cget("background")), "banner": banner,
-                "banner_colour": str(self.banner.cget("background")) if banner else ""}
+                "banner_colour": str(self.banner.cget("background")) if banner else "",
+                "hint": str(self.hint.cget("text")) if self.hint.winfo_ismapped() else ""}
 
     def _poll(self) -> None:
         try:
@@ -130,6 +141,8 @@ class GateWindow:
                     self._hold()
                 elif kind == "online":
                     self._banner(value)
+                elif kind == "hint":
+                    self._hint(value)
                 else:
                     self.root.after(self.hold_ms, self.close)
         except queue.Empty:
@@ -154,6 +167,13 @@ class GateWindow:
             if texts[name]:  # no empty line where a verdict has no holder or detail
                 label.pack(fill="x", pady=(0, 40) if name == "word" else 6)
         self._fit_word(verdict.word)
+
+    def _hint(self, hint: str | None) -> None:
+        if hint:
+            self.hint.configure(text=hint[0].upper() + hint[1:])
+            self.hint.grid(row=2, column=0, sticky="ew")
+        else:
+            self.hint.grid_remove()
 
     def _hold(self) -> None:
         if self._reset is not None:

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 import pytest
 
+from helpers import glared
 from scanner.client import _run_with_window, run
 from scanner.feedback import Feedback
 from scanner.gate_pack import GatePack
@@ -171,7 +172,7 @@ def test_each_verdict_shows_big_in_its_colour_then_ready_again(gate, xvfb, tmp_p
         pump(window, lambda: window.state()["word"] == word)
         shown = window.state()
         assert shown == {"word": word, "holder": "Ada Lovelace", "kind": "VIP pass", "message": message,
-                         "detail": detail, "colour": colour, "banner": "", "banner_colour": ""}
+                         "detail": detail, "colour": colour, "banner": "", "banner_colour": "", "hint": ""}
         shot = screenshot(window, xvfb, name)
         assert pixel(shot, 0.97, 0.97) == colour, "the panel fills the right-hand side"
         assert pixel(shot, 0.2, 0.5) != "#000000", "the camera frame is shown on the left"
@@ -194,6 +195,18 @@ def test_offline_shows_a_banner_and_unchecked_scans(gate, xvfb, tmp_path) -> Non
     judge.down = False
     feedback.state(True)
     pump(window, lambda: window.state()["banner"] == "")
+
+
+def test_a_code_seen_but_not_read_shows_a_hint_under_the_picture_until_one_is_read(gate, xvfb, tmp_path) -> None:
+    window, feedback, station, judge = gate
+    reader = FrameReader(budget_ms=5000.0, hint_after=0.0)  # at once: the second's wait is the reader's own test
+    run(iter([glared()] * 2), reader, station, feedback)
+    pump(window, lambda: window.state()["hint"] == "Tilt the phone: glare")
+    shot = screenshot(window, xvfb, "hint")
+    assert pixel(shot, 0.01, 0.97) == "#facc15", "yellow under the camera's picture, where its holder looks"
+    assert window.state()["word"] == "READY", "a hint is no verdict"
+    run(iter([np.full((720, 1280), 128, np.uint8)]), reader, station, feedback)  # nothing code-like in view
+    pump(window, lambda: window.state()["hint"] == "")
 
 
 @pytest.mark.parametrize("key", ["q", "Escape"])
