@@ -105,7 +105,15 @@ def _workers(app, asked: int | None) -> int:
         return asked
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     # SQLite takes one writer at a time: more processes only add lock polling (README "Speed" has the figures).
-    return len(os.sched_getaffinity(0)) if shared_queue and not sqlite else 1
+    return _cores() if shared_queue and not sqlite else 1
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of them where the system cannot say)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _websocket_only() -> None:
