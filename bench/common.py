@@ -34,12 +34,12 @@ def gate_cli(env: dict, *args: str, stdin: str | None = None) -> str:
 
 
 @contextmanager
-def served(database_url: str | None = None, extra_env: dict | None = None):
+def served(database_url: str | None = None, extra_env: dict | None = None, serve_args: tuple = ()):
     """Start `gate serve` (the production server) on a fresh database; yield (base_url, env, pid)."""
     with tempfile.TemporaryDirectory(prefix="gate-bench-") as tmp:
         env = {**os.environ, "GATE_DATABASE_URL": database_url or f"sqlite:///{tmp}/gate.db", **(extra_env or {})}
         port = free_port()
-        server = subprocess.Popen([GATE, "serve", "--port", str(port)], env=env, cwd=tmp,
+        server = subprocess.Popen([GATE, "serve", "--port", str(port), *serve_args], env=env, cwd=tmp,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _wait_ready(port, server)
@@ -64,7 +64,7 @@ def _wait_ready(port: int, server: subprocess.Popen) -> None:
 
 
 def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process and its children (the gunicorn worker), in MB."""
+    """Peak resident memory of a process and its children (the gunicorn workers), in MB."""
     total = 0
     pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
                                                   text=True).stdout.split()]
@@ -79,7 +79,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children (the gunicorn worker) have used so far.
+    """CPU time (user + system) a process and its children (the gunicorn workers) have used so far.
 
     On a shared, noisy machine wall-clock rates swing by a third from run to run; the server's
     own CPU time per request swings far less, so it is what compares two versions fairly.

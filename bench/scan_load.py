@@ -5,7 +5,10 @@ Creates an event with 20,000 tickets, then drives POST /scans at concurrency
 scans/s, p50/p95/p99 latency, server errors, the server's CPU time per scan
 (steadier than rates on a shared machine), and the server's peak RSS.
 
-    .venv/bin/python bench/scan_load.py [--tickets 20000] [--database-url URL]
+    .venv/bin/python bench/scan_load.py [--tickets 20000] [--database-url URL] [--workers N]
+
+--database-url must name an empty database (gate serve migrates it). Several
+workers need GATE_REDIS_URL set in the environment, as `gate serve` does.
 """
 import argparse
 import csv
@@ -69,10 +72,12 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--quick", action="store_true", help="first scans only")
+    parser.add_argument("--workers", type=int, help="gate serve --workers (default: gate serve's own)")
     args = parser.parse_args()
     # The invalid-code throttle would answer the third row's guesses 429: off, to measure judging them.
     no_throttle = {"GATE_SCAN_INVALID_LIMIT": "0", "GATE_SCAN_INVALID_ADDRESS_LIMIT": "0"}
-    with served(args.database_url, no_throttle) as (host, env, pid):
+    serve_args = ("--workers", str(args.workers)) if args.workers else ()
+    with served(args.database_url, no_throttle, serve_args) as (host, env, pid):
         token, codes = setup_event(env, args.tickets)
         random.seed(1)
         fresh, seen = codes[::-1], []
@@ -86,7 +91,7 @@ def main() -> None:
             errors = sum(v for k, v in r["statuses"].items() if k >= 500)
             print(f"| {kind} | {concurrency} | {r['n']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
                   f"| {r['p99']:.1f} | {errors} | {cpu:.3f} |", flush=True)
-        print(f"\nserver peak RSS: {peak_rss_mb(pid):.0f} MB (gunicorn master + worker)")
+        print(f"\nserver peak RSS: {peak_rss_mb(pid):.0f} MB (gunicorn master + workers)")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,17 @@ outlives a run. A task that raises is logged and tried again at its next
 turn; the others go on. Tasks share the thread, so each keeps its runs
 short: small batches, short transactions, nothing that waits long.
 
-`gate serve` runs a scheduler in the serving process (after gunicorn's
-fork); with several nodes, one of them, or `gate worker`, runs the shared
-tasks and the others serve with `--no-tasks`. The shared tasks settle races
-in the database, so a second runner is wasted work, never double work.
+`gate serve` runs a scheduler in each worker process (after gunicorn's
+fork) for that process's own warm-up, and the shared tasks in one worker
+only: the one holding the TaskBaton. With several nodes, one of them, or
+`gate worker`, runs the shared tasks and the others serve with
+`--no-tasks`. The shared tasks settle races in the database, so a second
+runner is wasted work, never double work.
 """
+import fcntl
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -119,3 +124,27 @@ class Scheduler:
     def running(self) -> bool:
         """True while the scheduler's thread runs."""
         return self._thread is not None and self._thread.is_alive()
+
+
+class TaskBaton:
+    """Which of one server's worker processes runs the shared tasks: the one holding a lock on a file.
+
+    The master makes the file before forking and never locks it; each worker waits for the lock on a
+    thread and starts the tasks once it has it. A POSIX record lock belongs to a process and is dropped
+    when that process ends, however it ends: when gunicorn replaces the worker that ran the tasks,
+    one of the others takes the lock and the tasks go on, still in one process at a time.
+    """
+
+    def __init__(self):
+        fd, path = tempfile.mkstemp(prefix="gate-tasks-")
+        os.unlink(path)  # only the inherited descriptor is needed; nothing is left behind
+        self.fd = fd
+
+    def run_when_held(self, scheduler: Scheduler, on_taken: Callable[[], object] = lambda: None) -> None:
+        """In a worker: start `scheduler` as soon as this process holds the lock (now, or when its holder ends)."""
+        def wait_then_start():
+            fcntl.lockf(self.fd, fcntl.LOCK_EX)  # blocks without the interpreter lock
+            on_taken()
+            scheduler.start()
+
+        threading.Thread(target=wait_then_start, name="task-baton", daemon=True).start()

@@ -1,6 +1,21 @@
-"""`gate serve`: the production server (gunicorn, one worker, many threads), with its background tasks."""
+"""`gate serve`: the production server (gunicorn: worker processes of many threads), with its background tasks.
+
+Several worker processes use several cores (one process is bound by Python's
+interpreter lock). They are nodes of one server and need what several nodes
+need: a Redis URL, through which every worker's emits reach every worker's
+Socket.IO clients, snapshots are taken in turn and revoked tokens' sockets
+are closed (live/hub.py, live/signouts.py). Without it there is no shared
+queue, so a dashboard would miss what other workers judged: one worker then.
+Gunicorn hands each connection to whichever worker accepts it, so Socket.IO's
+long-polling (a session of many requests, kept in one process) cannot work
+across workers; the pages connect over WebSocket only (one connection, one
+worker: static/js/dashboard.js, desk-autoprint.js), and with several workers
+the server refuses polling at once rather than losing its sessions later.
+"""
 import ipaddress
+import os
 import socket
+import uuid
 
 import click
 from flask import current_app
@@ -8,7 +23,7 @@ from flask.cli import with_appcontext
 
 from .. import tls
 from ..extensions import db
-from ..scheduler import Scheduler, serving_tasks
+from ..scheduler import Scheduler, TaskBaton, serving_tasks, shared_tasks
 from . import ensure_schema
 
 
@@ -16,7 +31,10 @@ from . import ensure_schema
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=100, show_default=True, type=int,
-              help="Worker threads; Socket.IO needs one process per node, so scale with threads.")
+              help="Threads of each worker process; every open screen holds one.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core on PostgreSQL with a Redis URL, else 1; "
+                   "more than 1 needs a Redis URL).")
 @click.option("--tasks/--no-tasks", "tasks", default=None,
               help="Run the background tasks here (default: the TASKS setting, on); "
                    "--no-tasks where another node or `gate worker` runs them.")
@@ -26,16 +44,17 @@ from . import ensure_schema
 @click.option("--cert", "cert_file", metavar="FILE", help="Your certificate (PEM, with any chain); implies --https.")
 @click.option("--key", "key_file", metavar="FILE", help="Its private key (PEM, unencrypted).")
 @with_appcontext
-def serve(host: str, port: int, threads: int, tasks: bool | None, https: bool, cert_file: str | None,
-          key_file: str | None) -> None:
+def serve(host: str, port: int, threads: int, workers: int | None, tasks: bool | None, https: bool,
+          cert_file: str | None, key_file: str | None) -> None:
     """Migrate the database if needed, then serve until stopped."""
     app = current_app._get_current_object()
+    workers = _workers(app, workers)
     certificate = _certificate(app, https, cert_file, key_file)  # a bad file stops us before anything else
     ensure_schema()
     db.engine.dispose()  # no pooled connection may cross gunicorn's fork
-    scheduler = Scheduler(app, serving_tasks(app.config, shared=tasks))
     scheme = "https" if certificate else "http"
-    click.echo(f"Serving on {scheme}://{host}:{port}  (database: {_safe_url(app)})", err=True)
+    click.echo(f"Serving on {scheme}://{host}:{port} with {workers} worker{'s' if workers > 1 else ''}  "
+               f"(database: {_safe_url(app)})", err=True)
     if certificate:
         _tell_certificate(certificate, host, port, own=bool(cert_file))
     try:
@@ -43,22 +62,83 @@ def serve(host: str, port: int, threads: int, tasks: bool | None, https: bool, c
     except ImportError:
         from ..extensions import socketio
 
+        if workers > 1:
+            raise click.ClickException("several workers need gunicorn: pip install '.[server]'") from None
         click.echo("gunicorn is not installed (pip install '.[server]'); using the development server", err=True)
-        scheduler.start()
+        scheduler = Scheduler(app, serving_tasks(app.config, shared=tasks)).start()
         ssl = {"ssl_context": (str(certificate.cert_path), str(certificate.key_path))} if certificate else {}
         try:
             socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, **ssl)
         finally:
             scheduler.stop()
         return
-    options = {"bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
+    if workers > 1:
+        _websocket_only()
+    own, shared = _worker_schedulers(app, tasks)
+    baton = TaskBaton()
+
+    def worker_started(_worker) -> None:  # in the worker, after the fork: a thread never survives one
+        _own_queue_identity()
+        own.start()
+        if shared.tasks:
+            baton.run_when_held(shared, lambda: click.echo(f"Background tasks run in worker {os.getpid()}", err=True))
+
+    def worker_exiting(_server, _worker) -> None:
+        shared.stop(5)
+        own.stop(5)
+
+    options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
                "accesslog": None, "timeout": 60, "graceful_timeout": 10, "keepalive": 30,
-               # The tasks run in the worker, after the fork: a thread never survives one.
-               "post_worker_init": lambda _worker: scheduler.start(),
-               "worker_exit": lambda _server, _worker: scheduler.stop(5)}
+               "post_worker_init": worker_started, "worker_exit": worker_exiting}
     if certificate:
         options.update(certfile=str(certificate.cert_path), keyfile=str(certificate.key_path))
     _gunicorn(app, options)
+
+
+def _workers(app, asked: int | None) -> int:
+    """The worker processes to run: as asked, else the default; several only where they stay correct."""
+    shared_queue = bool(app.config["REDIS_URL"])
+    if asked is not None:
+        if asked > 1 and not shared_queue:
+            raise click.UsageError("--workers above 1 needs a Redis URL (GATE_REDIS_URL): without a shared queue "
+                                   "a dashboard would only see what its own worker judged")
+        return asked
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    # SQLite takes one writer at a time: more processes only add lock polling (README "Speed" has the figures).
+    return _cores() if shared_queue and not sqlite else 1
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of them where the system cannot say)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _websocket_only() -> None:
+    """Refuse Socket.IO's long-polling: its requests would land on any worker, and its session lives in one."""
+    from ..extensions import socketio
+
+    socketio.server.eio.transports = ["websocket"]
+
+
+def _own_queue_identity() -> None:
+    """Give this worker its own id on the Socket.IO queue. The queue's client was made before the fork, so
+    every worker would share one id, and each skips messages carrying its own id as already delivered:
+    a dashboard would see only what its own worker emitted."""
+    from ..extensions import socketio
+
+    manager = socketio.server.manager
+    if hasattr(manager, "host_id"):  # a message queue is set (REDIS_URL)
+        manager.host_id = uuid.uuid4().hex
+
+
+def _worker_schedulers(app, tasks: bool | None) -> tuple[Scheduler, Scheduler]:
+    """Each worker's own tasks (every worker runs them), and the shared ones (the TaskBaton's holder only)."""
+    shared = bool(app.config["TASKS"]) if tasks is None else tasks
+    return (Scheduler(app, serving_tasks(app.config, shared=False)),
+            Scheduler(app, shared_tasks(app.config) if shared else []))
 
 
 def _certificate(app, https: bool, cert_file: str | None, key_file: str | None) -> tls.Certificate | None:
