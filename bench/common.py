@@ -25,22 +25,73 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gate_cli(env: dict, *args: str, stdin: str | None = None) -> str:
-    """Run `gate ...` as a user would and return its standard output."""
-    done = subprocess.run([GATE, *args], env=env, input=stdin, capture_output=True, text=True, check=False)
+def gate_cli(env: dict, *args: str, stdin: str | None = None, progress: bool = False) -> str:
+    """Run `gate ...` as a user would and return its standard output.
+
+    With `progress`, its standard error (where `gate import` draws its progress bar) goes to ours."""
+    done = subprocess.run([GATE, *args], env=env, input=stdin, stdout=subprocess.PIPE,
+                          stderr=None if progress else subprocess.PIPE, text=True, check=False)
     if done.returncode:
-        raise SystemExit(f"gate {' '.join(args)} failed:\n{done.stderr}")
+        raise SystemExit(f"gate {' '.join(args)} failed:\n{done.stderr or ''}")
     return done.stdout
 
 
+def prepare_database(url: str) -> None:
+    """The schema at the newest revision, so `gate serve` has nothing to migrate."""
+    sys.path.insert(0, str(ROOT))
+    from flask_migrate import stamp
+
+    from checkin import create_app
+    from checkin.extensions import db
+
+    app = create_app({"DATABASE_URL": url, "LIVE_BACKGROUND": False})
+    with app.app_context():
+        db.create_all()
+        stamp()
+        db.engine.dispose()
+
+
 @contextmanager
-def served(database_url: str | None = None, extra_env: dict | None = None, serve_args: tuple = ()):
-    """Start `gate serve` (the production server) on a fresh database; yield (base_url, env, pid)."""
+def fresh_postgres_schema(url: str):
+    """A schema of its own in the PostgreSQL database at `url`, dropped after: runs never collide."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether a PostgreSQL or Redis server answers at `url` (a bench skips what is not there)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 5432), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def served(database_url: str | None = None, extra_env: dict | None = None, log: Path | None = None,
+           serve_args: tuple = ()):
+    """Start `gate serve` (the production server) on a fresh database; yield (base_url, env, pid).
+
+    With `log`, the server's standard error (tracebacks of server errors) is written there."""
     with tempfile.TemporaryDirectory(prefix="gate-bench-") as tmp:
         env = {**os.environ, "GATE_DATABASE_URL": database_url or f"sqlite:///{tmp}/gate.db", **(extra_env or {})}
         port = free_port()
+        errors = log.open("wb") if log else subprocess.PIPE
         server = subprocess.Popen([GATE, "serve", "--port", str(port), *serve_args], env=env, cwd=tmp,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                                  stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
         try:
             _wait_ready(port, server)
             yield f"127.0.0.1:{port}", env, server.pid
@@ -52,7 +103,7 @@ def served(database_url: str | None = None, extra_env: dict | None = None, serve
 def _wait_ready(port: int, server: subprocess.Popen) -> None:
     for _ in range(200):
         if server.poll() is not None:
-            raise SystemExit(f"server exited: {server.stderr.read().decode()}")
+            raise SystemExit(f"server exited: {server.stderr.read().decode() if server.stderr else ''}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/api/v1/openapi.json")
@@ -76,6 +127,26 @@ def peak_rss_mb(pid: int) -> float:
         except FileNotFoundError:
             pass
     return total / 1024
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of this one process, without its children."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_peak_rss_mb() -> float:
+    """Peak resident memory of the calling process, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (1-99) of values, or nan when there are none."""
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -32,24 +32,10 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import drive, gate_cli, nonce, served  # noqa: E402
+from common import drive, gate_cli, nonce, prepare_database, served  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def prepare_database(url: str) -> None:
-    """The schema at the newest revision, so `gate serve` has nothing to migrate."""
-    from flask_migrate import stamp
-
-    from checkin import create_app
-    from checkin.extensions import db
-
-    app = create_app({"DATABASE_URL": url, "LIVE_BACKGROUND": False})
-    with app.app_context():
-        db.create_all()
-        stamp()
-        db.engine.dispose()
 
 
 def setup_event(env: dict, tickets: int, tmp: str) -> tuple[str, str, list[str]]:

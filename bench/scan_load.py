@@ -77,7 +77,7 @@ def main() -> None:
     # The invalid-code throttle would answer the third row's guesses 429: off, to measure judging them.
     no_throttle = {"GATE_SCAN_INVALID_LIMIT": "0", "GATE_SCAN_INVALID_ADDRESS_LIMIT": "0"}
     serve_args = ("--workers", str(args.workers)) if args.workers else ()
-    with served(args.database_url, no_throttle, serve_args) as (host, env, pid):
+    with served(args.database_url, no_throttle, serve_args=serve_args) as (host, env, pid):
         token, codes = setup_event(env, args.tickets)
         random.seed(1)
         fresh, seen = codes[::-1], []
