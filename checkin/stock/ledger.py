@@ -5,6 +5,9 @@ buffer), then the channel's quota or the type's shared remainder, then the
 parent pool for bundles. Each UPDATE carries its own limit in the WHERE
 clause, so concurrent takes can never overshoot; a refused guard raises and
 the caller's transaction rolls back whatever the earlier guards took.
+
+Every stock move locks the event's row before its types' rows, so two moves
+never wait on each other in opposite orders (a deadlock on PostgreSQL).
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,9 +117,17 @@ def return_held(ttype: TicketType, channel_id: int | None, n: int, from_quota: i
 
 def convert_held(ttype: TicketType, n: int) -> None:
     """Turn n held seats into sold ones (a hold became tickets); quotas and the event count stay."""
+    # The event's row first, as a take does: its tickets' serials come from that row next. The lock an
+    # UPDATE takes (NO KEY UPDATE), not FOR UPDATE: that one would also wait on every transaction that
+    # merely inserted a row referring to the event (its foreign key check), a deadlock of its own.
+    db.session.execute(select(Event.id).where(Event.id == ttype.event_id).with_for_update(key_share=True))
+    _convert_held(ttype, n)
+
+
+def _convert_held(ttype: TicketType, n: int) -> None:
     db.session.execute(q.TYPE_CONVERT_HELD, {"type_id": ttype.id, "n": n})
     if ttype.parent_id is not None:
-        convert_held(db.session.get(TicketType, ttype.parent_id), n)
+        _convert_held(db.session.get(TicketType, ttype.parent_id), n)
 
 
 def release_buffer(ttype: TicketType, n: int) -> None:
