@@ -83,3 +83,31 @@ def test_unknown_event_is_404(desk):
     r = desk.post("/api/v1/events/nope/print-jobs", {"ticket_ids": [TICKET]})
     assert r.status_code in {403, 404}
     assert desk.get("/api/v1/events/nope/badges/stale").status_code in {403, 404}
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: 1014\r\n\r\n",  # gone half way
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: 12\r\n\r\n\x02\x00\x00\x00\x00\x00\x00\x01"
+    b"\x01\x47\x00\xff",  # a group that claims more than the answer holds
+    b"NOT HTTP AT ALL\r\n\r\n",
+])
+def test_a_printer_that_answers_broken_is_offline_not_a_crash(answer):
+    """A printer switched off while it answers, or something else on its port: the agent's status check
+    says why, and its thread (which asks every few seconds) goes on."""
+    import socket
+    import threading
+
+    from checkin.printing.ipp import IppError, IppPrinter
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_once():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(answer)
+        conn.close()
+
+    threading.Thread(target=serve_once, daemon=True).start()
+    with pytest.raises(IppError, match="printer"):
+        IppPrinter(f"ipp://127.0.0.1:{listener.getsockname()[1]}/printers/x", timeout=5).status()
+    listener.close()

@@ -102,13 +102,16 @@ class IppPrinter:
             conn.request("POST", self._path, body, {"Content-Type": "application/ipp"})
             response = conn.getresponse()
             data = response.read()
-        except OSError as err:
+        except (OSError, http.client.HTTPException) as err:  # gone, or gone half way through its answer
             raise IppError(f"printer unreachable: {err}") from None
         finally:
             conn.close()
         if response.status != 200 or len(data) < 8:
             raise IppError(f"printer answered HTTP {response.status}")
-        status, groups = decode(data)
+        try:
+            status, groups = decode(data)
+        except (struct.error, IndexError, ValueError, UnicodeDecodeError):
+            raise IppError("printer answered something that is not IPP") from None
         if status >= 0x0100:  # 0x0000-0x00FF are successes
             message = groups[0].get("status-message", "") if groups else ""
             raise IppError(f"printer refused the request (IPP status 0x{status:04x}) {message}".strip())
