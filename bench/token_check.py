@@ -19,14 +19,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent))  # after the project's own: bench/badges.py is no package
 
+from common import fresh_postgres_schema  # noqa: E402
 from flask_migrate import stamp  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from checkin import create_app  # noqa: E402
 from checkin.auth import Principal, auth, create_token, hash_token  # noqa: E402
@@ -95,16 +96,8 @@ def database(url: str | None, tmp: str):
     if not url:
         yield f"sqlite:///{tmp}/gate.db"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with fresh_postgres_schema(url) as schema_url:
+        yield schema_url
 
 
 def main() -> None:
